@@ -1,0 +1,191 @@
+"""The estimator's input, shared by the page and the JSON API (same names, same checks).
+
+Every field is validated even when the chosen scheme does not use it; only the cross-field
+checks depend on the scheme. Messages are Chinese and name what to do.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from guides.models import Region
+
+from .rules import EMPLOYEE, EMPLOYER, FLEXIBLE, PERSONAL, RESIDENT, LapseCase, add_months, month_start
+
+SCHEME_CHOICES = [(EMPLOYEE, "职工医保(单位给交)"), (FLEXIBLE, "灵活就业人员(自己交职工医保)"), (RESIDENT, "城乡居民医保")]
+CAUSE_CHOICES = [(PERSONAL, "个人原因(如换工作、忘了交)"), (EMPLOYER, "单位原因(单位漏缴、欠缴)")]
+SWITCH_CHOICES = [("", "没有换险种"), (EMPLOYEE, "从职工医保换到居民医保"), (RESIDENT, "从居民医保换到职工医保")]
+WINDOW_CHOICES = [("", "按当地集中参保期自动判断"), ("true", "是,在集中参保期内"), ("false", "不是")]
+MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+EARLIEST = datetime.date(1998, 12, 1)  # employee medical insurance began in December 1998
+LATEST = datetime.date(2099, 12, 31)
+
+FIELDS_FOR = {
+    EMPLOYEE: {"cause", "lapse_start", "lapse_months", "base"},
+    FLEXIBLE: {"lapse_start", "lapse_months", "base"},
+    RESIDENT: {"lapsed_years", "repaid_years", "in_window", "newborn", "continuous_years"},
+}
+
+
+class MonthField(forms.CharField):
+    """A month as YYYY-MM (what <input type="month"> sends) → the first day of that month."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        match = MONTH_RE.match(value.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise forms.ValidationError("月份格式应为 年-月,例如 2026-03。")
+        day = datetime.date(int(match.group(1)), int(match.group(2)), 1)
+        if not EARLIEST <= day <= LATEST:
+            raise forms.ValidationError("请填写 1998 年 12 月以后的月份。")
+        return day
+
+
+class FlagField(forms.Field):
+    """true/false (the API), or "on" from an HTML checkbox; empty means false."""
+
+    def to_python(self, value):
+        if value in (None, "", False):
+            return False
+        if value is True:
+            return True
+        text = str(value).strip().lower()
+        if text in ("true", "1", "on", "yes"):
+            return True
+        if text in ("false", "0", "off", "no"):
+            return False
+        raise forms.ValidationError("请填写 true 或 false。")
+
+
+class FlagCheckbox(forms.CheckboxInput):
+    """A checkbox that hands the raw value to FlagField, so "maybe" is an error, not True."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda v: v is True or str(v).lower() in ("true", "on", "1"))
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class EstimateForm(forms.Form):
+    region = forms.ModelChoiceField(
+        label="所在城市",
+        queryset=Region.objects.exclude(kind=Region.NATIONAL).select_related("parent__parent"),
+        to_field_name="slug",
+        empty_label=None,
+        error_messages={"required": "请选择城市。", "invalid_choice": "没有这个地区,请从列表中选择。"},
+    )
+    scheme = forms.ChoiceField(
+        label="参加的是哪种医保", choices=SCHEME_CHOICES, widget=forms.RadioSelect,
+        error_messages={"required": "请选择医保类型。", "invalid_choice": "医保类型只能是职工医保、灵活就业或居民医保。"},
+    )
+    cause = forms.ChoiceField(
+        label="为什么断缴", choices=CAUSE_CHOICES, required=False, widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "断缴原因只能是单位原因或个人原因。"},
+    )
+    lapse_start = MonthField(label="从哪个月开始没交", required=False,
+                             widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-03"}))
+    lapse_months = forms.IntegerField(
+        label="断缴了几个月", required=False, min_value=1, max_value=360,
+        error_messages={"invalid": "请填写整数月数。", "min_value": "至少填 1 个月。", "max_value": "最多填 360 个月。"},
+    )
+    base = forms.DecimalField(
+        label="月缴费基数(一般是月工资,元,可不填)", required=False, min_value=Decimal("0.01"),
+        max_value=Decimal("1000000"), max_digits=9, decimal_places=2,
+        error_messages={"invalid": "请填写金额数字,例如 5000。", "min_value": "金额要大于 0。",
+                        "max_value": "金额不能超过 1,000,000 元。", "max_decimal_places": "金额最多两位小数。",
+                        "max_digits": "金额数字太长了。", "max_whole_digits": "金额数字太长了。"},
+    )
+    paid_on = forms.DateField(
+        label="打算哪天补缴", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "日期格式应为 年-月-日,例如 2026-11-30。"},
+    )
+    lapsed_years = forms.IntegerField(
+        label="断缴了几个整年", required=False, min_value=0, max_value=80,
+        error_messages={"invalid": "请填写整数年数。", "min_value": "年数不能是负数。", "max_value": "最多填 80 年。"},
+    )
+    repaid_years = forms.IntegerField(
+        label="打算补缴其中几年", required=False, min_value=0, max_value=80,
+        error_messages={"invalid": "请填写整数年数。", "min_value": "年数不能是负数。", "max_value": "最多填 80 年。"},
+    )
+    in_window = forms.ChoiceField(label="是否在集中参保期内缴费", choices=WINDOW_CHOICES, required=False,
+                                  error_messages={"invalid_choice": "请填写 true 或 false。"})
+    newborn = FlagField(label="为新生儿参保", required=False, widget=FlagCheckbox)
+    switch_from = forms.ChoiceField(
+        label="是否在职工医保和居民医保之间换了险种", choices=SWITCH_CHOICES, required=False,
+        error_messages={"invalid_choice": "只能填 employee 或 resident。"},
+    )
+    continuous_years = forms.IntegerField(
+        label="断缴前连续参保了几年", required=False, min_value=0, max_value=80,
+        error_messages={"invalid": "请填写整数年数。", "min_value": "年数不能是负数。", "max_value": "最多填 80 年。"},
+    )
+    gap_months = forms.IntegerField(
+        label="换险种中间断了几个月", required=False, min_value=0, max_value=360,
+        error_messages={"invalid": "请填写整数月数。", "min_value": "月数不能是负数。", "max_value": "最多填 360 个月。"},
+    )
+
+    def clean_paid_on(self):
+        day = self.cleaned_data.get("paid_on") or timezone.localdate()
+        if not EARLIEST <= day <= LATEST:
+            raise forms.ValidationError("请填写 1998 年 12 月到 2099 年之间的日期。")
+        return day
+
+    def clean_in_window(self):
+        return {"": None, "true": True, "false": False}[self.cleaned_data.get("in_window") or ""]
+
+    def clean(self):
+        data = super().clean()
+        scheme = data.get("scheme")
+        paid_on = data.get("paid_on")
+        switch_from = data.get("switch_from") or None
+        if switch_from:
+            if switch_from == EMPLOYEE and scheme != RESIDENT:
+                self.add_error("scheme", "从职工医保换过来,现在参加的应该是居民医保。")
+            if switch_from == RESIDENT and scheme == RESIDENT:
+                self.add_error("scheme", "从居民医保换过来,现在参加的应该是职工医保或灵活就业。")
+            for name in ("continuous_years", "gap_months"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, "换险种时请填写这一项。")
+        elif scheme in (EMPLOYEE, FLEXIBLE):
+            if data.get("lapse_start") is None and "lapse_start" not in self.errors:
+                self.add_error("lapse_start", "请填写从哪个月开始没交。")
+            if data.get("lapse_months") is None and "lapse_months" not in self.errors:
+                self.add_error("lapse_months", "请填写断缴了几个月。")
+            start, months = data.get("lapse_start"), data.get("lapse_months")
+            if start and months and paid_on and add_months(start, months - 1) > month_start(paid_on):
+                self.add_error("lapse_months", "断缴的最后一个月晚于补缴日期所在的月份,请检查月份和月数。")
+        elif scheme == RESIDENT:
+            lapsed, repaid = data.get("lapsed_years") or 0, data.get("repaid_years") or 0
+            if repaid > lapsed and "repaid_years" not in self.errors:
+                self.add_error("repaid_years", f"补缴的年数不能多于断缴的 {lapsed} 年。")
+        return data
+
+    def to_case(self) -> LapseCase:
+        data = self.cleaned_data
+        return LapseCase(
+            scheme=data["scheme"],
+            paid_on=data["paid_on"],
+            cause=data.get("cause") or PERSONAL if data["scheme"] == EMPLOYEE else PERSONAL,
+            lapse_start=data.get("lapse_start"),
+            lapse_months=data.get("lapse_months") or 0,
+            base=data.get("base"),
+            lapsed_years=data.get("lapsed_years") or 0,
+            repaid_years=data.get("repaid_years") or 0,
+            in_window=data.get("in_window"),
+            newborn=bool(data.get("newborn")),
+            switch_from=data.get("switch_from") or None,
+            continuous_years=data.get("continuous_years") or 0,
+            gap_months=data.get("gap_months") or 0,
+        )
+
+
+def unknown_region(form: EstimateForm) -> bool:
+    """A region was named but does not exist (the API answers 404 for that)."""
+    return bool(form.data.get("region")) and "region" in form.errors

@@ -1,0 +1,135 @@
+"""The estimator page (full page or htmx fragment from one view) and its JSON API."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from guides.figures import REGISTRY
+from guides.models import Region
+
+from .facts import facts_for
+from .forms import EstimateForm, unknown_region
+from .rules import Estimate, Fact, MissingFigure, estimate
+
+DISCLAIMER = "仅供参考,以当地医保部门为准。"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    estimate: Estimate | None
+    figures: list[Fact]
+    missing: str | None = None
+
+
+def work_out(form: EstimateForm) -> Outcome:
+    """Run a valid form through the rules with the region's figures on the payment date."""
+    region, case = form.cleaned_data["region"], form.to_case()
+    facts = facts_for(region, case.paid_on)
+    try:
+        result = estimate(case, facts)
+    except MissingFigure as exc:
+        spec = REGISTRY.get(exc.key)
+        return Outcome(None, [], missing=spec.label if spec else exc.key)
+    return Outcome(result, [facts.figures[key] for key in result.figures])
+
+
+def timeline(form: EstimateForm, result: Estimate) -> list[dict]:
+    """Points for the small lapse → payment → waiting → cover diagram, spread over 300 units."""
+    data = form.cleaned_data
+    start = data.get("lapse_start") or data["paid_on"].replace(day=1)
+    events = [("断缴开始", start), ("补缴", data["paid_on"]), ("恢复报销", result.benefits_from)]
+    if result.gap_covered and result.benefits_from > start:
+        events[0] = ("断缴(之后可补报)", start)
+    first = min(day for _, day in events)
+    span = max((max(day for _, day in events) - first).days, 1)
+    return [
+        {"label": label, "date": day, "x": 10 + round(300 * (day - first).days / span)}
+        for label, day in events
+    ]
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpResponse:
+    region = get_object_or_404(Region.objects.exclude(kind=Region.NATIONAL), slug=region_slug) if region_slug else None
+    submitted = "scheme" in request.GET
+    if submitted:
+        data = request.GET.copy()
+        if region is not None and not data.get("region"):
+            data["region"] = region.slug
+        form = EstimateForm(data)
+    else:
+        form = EstimateForm(initial={"region": region.slug if region else None, "scheme": "employee",
+                                     "cause": "personal", "paid_on": timezone.localdate()})
+    outcome = work_out(form) if submitted and form.is_valid() else None
+    context = {
+        "form": form,
+        "region": region,
+        "submitted": submitted,
+        "outcome": outcome,
+        "result": outcome.estimate if outcome else None,
+        "timeline": timeline(form, outcome.estimate) if outcome and outcome.estimate else [],
+        "disclaimer": DISCLAIMER,
+    }
+    template_name = "calculator/estimate.html"
+    if request.htmx:
+        template_name += "#estimator"
+    return render(request, template_name, context)
+
+
+def fact_json(fact: Fact) -> dict:
+    return {
+        "key": fact.key,
+        "label": fact.label,
+        "value": str(fact.value).lower() if isinstance(fact.value, bool) else str(fact.value),
+        "display": fact.display,
+        "source": fact.source,
+        "verified_on": fact.verified_on.isoformat(),
+        "status": fact.status,
+        "overdue": fact.overdue,
+    }
+
+
+def estimate_json(result: Estimate, figures: list[Fact], region: Region, paid_on: datetime.date) -> dict:
+    return {
+        "region": region.slug,
+        "paid_on": paid_on.isoformat(),
+        "can_backpay": result.can_backpay,
+        "amount": {
+            "total": str(result.amount_total),
+            "employer": str(result.amount_employer),
+            "personal": str(result.amount_personal),
+        },
+        "late_fee": {"amount": str(result.late_fee), "payer": result.late_fee_payer},
+        "waiting_months": result.waiting_months,
+        "benefits_from": result.benefits_from.isoformat(),
+        "continuous_reset": result.continuous_reset,
+        "gap_covered": result.gap_covered,
+        "incentive_lost": str(result.incentive_lost) if result.incentive_lost is not None else None,
+        "steps": [{"rule": s.rule, "text": s.text, "source": s.source} for s in result.steps],
+        "figures": [fact_json(f) for f in figures],
+        "disclaimer": DISCLAIMER,
+    }
+
+
+@require_GET
+def estimate_api(request: HttpRequest) -> JsonResponse:
+    form = EstimateForm(request.GET)
+    params = {"json_dumps_params": {"ensure_ascii": False}}
+    if not form.is_valid():
+        errors = {field: [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
+        status = 404 if unknown_region(form) else 400
+        return JsonResponse({"errors": errors}, status=status, **params)
+    outcome = work_out(form)
+    if outcome.estimate is None:
+        return JsonResponse({"errors": {"region": [f"当地缺少“{outcome.missing}”数据,暂时无法估算。"]}},
+                            status=422, **params)
+    body = estimate_json(outcome.estimate, outcome.figures, form.cleaned_data["region"], form.cleaned_data["paid_on"])
+    return JsonResponse(body, **params)

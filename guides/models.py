@@ -1,0 +1,326 @@
+"""Regions, policy figures, topics, service channels and Q&A articles.
+
+One PolicyEntry is one sourced figure. The guide pages, the articles' live figures and the
+estimator all read figures through `PolicyEntry.objects.for_region()`, so a figure is typed
+once and shown everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .figures import KEY_CHOICES, FigureSpec, FigureValueError, Value, get_spec
+from .markdown import figure_tokens, render_markdown
+
+# Slugs that would shadow the site's own URLs at /<region>/ or /<region>/<article>/.
+RESERVED_SLUGS = {
+    "admin", "api", "calculator", "static", "media", "topics", "wenda", "preview",
+    "sitemap.xml", "robots.txt", "national",
+}
+
+
+class Region(models.Model):
+    NATIONAL, PROVINCE, CITY = "national", "province", "city"
+    KIND_CHOICES = [(NATIONAL, "全国"), (PROVINCE, "省/自治区"), (CITY, "城市")]
+
+    name = models.CharField("名称", max_length=40)
+    slug = models.SlugField("网址名", max_length=40, unique=True, help_text="英文或拼音,例如 nanchang。")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级地区", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    kind = models.CharField("层级", max_length=10, choices=KIND_CHOICES, default=CITY)
+    summary = models.TextField("简介", blank=True, help_text="地区指南页开头的一两句话,纯文字。")
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "地区"
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind != self.NATIONAL and self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": "这个网址名已被网站使用,请换一个。"})
+        if self.kind == self.NATIONAL and self.parent_id:
+            raise ValidationError({"parent": "全国不能有上级地区。"})
+        if self.kind != self.NATIONAL and not self.parent_id:
+            raise ValidationError({"parent": "省和城市必须选择上级地区。"})
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise ValidationError({"parent": "上级地区不能是它自己或它的下级。"})
+            ancestor = ancestor.parent
+
+    def lineage(self) -> list[Region]:
+        """This region, then its province, then the nation: the order figures fall back in."""
+        chain, node = [], self
+        while node is not None and len(chain) < 5:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    def get_absolute_url(self) -> str:
+        if self.kind == self.NATIONAL:
+            return reverse("guides:home")
+        return reverse("guides:region", args=[self.slug])
+
+    @property
+    def is_national(self) -> bool:
+        return self.kind == self.NATIONAL
+
+
+class PolicyEntryQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date) -> PolicyEntryQuerySet:
+        return self.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on)
+
+    def for_region(self, region: Region, on: datetime.date) -> dict[str, PolicyEntry]:
+        """The figure in force for each key on `on`, falling back city → province → national.
+
+        One query whatever the number of keys; `region` should come with its parents loaded
+        (select_related("parent__parent")) to keep it at one.
+        """
+        chain = region.lineage()
+        depth = {r.pk: i for i, r in enumerate(chain)}
+        best: dict[str, PolicyEntry] = {}
+        for entry in self.in_force(on).filter(region__in=[r.pk for r in chain]).select_related("region"):
+            current = best.get(entry.key)
+            if current is None or depth[entry.region_id] < depth[current.region_id]:
+                best[entry.key] = entry
+        return best
+
+
+class PolicyEntry(models.Model):
+    VERIFIED, UNVERIFIED = "verified", "unverified"
+    STATUS_CHOICES = [(VERIFIED, "已核实"), (UNVERIFIED, "待核实")]
+
+    region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.PROTECT, related_name="figures")
+    key = models.CharField("数据项", max_length=40, choices=KEY_CHOICES, db_index=True)
+    value = models.CharField("数值", max_length=40, help_text="金额填元,比例填百分数(6.8 表示 6.8%),日期填 年-月-日。")
+    effective_from = models.DateField("生效日期")
+    effective_to = models.DateField("失效日期", null=True, blank=True, help_text="留空表示一直有效,直到有新数据。")
+    source_title = models.CharField("来源文件或文号", max_length=200)
+    source_issuer = models.CharField("发布单位", max_length=100, blank=True)
+    source_url = models.URLField("来源链接", blank=True)
+    verified_on = models.DateField("核实日期")
+    status = models.CharField("核实状态", max_length=12, choices=STATUS_CHOICES, default=UNVERIFIED)
+    note = models.CharField("说明", max_length=300, blank=True, help_text="公开显示,例如不同来源的说法不一致。")
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+
+    objects = PolicyEntryQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="政策数据历史")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政策数据"
+        ordering = ["region__order", "key", "-effective_from"]
+        indexes = [models.Index(fields=["key", "region", "effective_from"])]
+        permissions = [("verify_policyentry", "可以把政策数据标记为已核实")]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.spec.label if self.key in dict(KEY_CHOICES) else self.key}"
+
+    @property
+    def spec(self) -> FigureSpec:
+        return get_spec(self.key)
+
+    @property
+    def typed_value(self) -> Value:
+        return self.spec.parse(self.value)
+
+    @property
+    def display_value(self) -> str:
+        return self.spec.display(self.typed_value)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == self.VERIFIED
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        """A figure not re-checked within FIGURE_MAX_AGE_DAYS may no longer be current."""
+        today = today or timezone.localdate()
+        return (today - self.verified_on).days > settings.FIGURE_MAX_AGE_DAYS
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        try:
+            spec = get_spec(self.key)
+        except FigureValueError as exc:
+            errors["key"] = str(exc)
+        else:
+            try:
+                self.value = spec.normalise(self.value)
+            except FigureValueError as exc:
+                errors["value"] = f"{spec.label}:{exc}"
+        if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
+            errors["effective_to"] = "失效日期不能早于生效日期。"
+        if self.verified_on and self.verified_on > timezone.localdate():
+            errors["verified_on"] = "核实日期不能晚于今天。"
+        if errors:
+            raise ValidationError(errors)
+        if self.region_id and self.effective_from:
+            overlapping = self.overlapping().first()
+            if overlapping is not None:
+                end = overlapping.effective_to.isoformat() if overlapping.effective_to else "至今"
+                raise ValidationError(
+                    f"同一地区的这项数据在 {overlapping.effective_from.isoformat()} 至 {end} 已有一条"
+                    f"(数值 {overlapping.value})。请先给旧数据填上失效日期,或调整生效日期。"
+                )
+
+    def overlapping(self) -> PolicyEntryQuerySet:
+        """Other entries for the same region and key whose periods overlap this one."""
+        qs = PolicyEntry.objects.filter(region_id=self.region_id, key=self.key).exclude(pk=self.pk)
+        qs = qs.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
+        if self.effective_to:
+            qs = qs.filter(effective_from__lte=self.effective_to)
+        return qs
+
+
+class Topic(models.Model):
+    name = models.CharField("名称", max_length=30, unique=True)
+    slug = models.SlugField("网址名", max_length=40, unique=True)
+    description = models.CharField("简介", max_length=200, blank=True)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "主题"
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("guides:topic", args=[self.slug])
+
+
+class ServiceChannel(models.Model):
+    KIND_CHOICES = [
+        ("hotline", "电话"),
+        ("app", "手机应用"),
+        ("wechat", "微信/小程序"),
+        ("website", "网上办事"),
+        ("office", "线下窗口"),
+    ]
+
+    region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.CASCADE, related_name="channels")
+    kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES)
+    name = models.CharField("名称", max_length=60)
+    detail = models.CharField("号码或地址", max_length=200, blank=True)
+    url = models.URLField("链接", blank=True)
+    note = models.CharField("能办什么", max_length=200, blank=True)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办事渠道"
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.name}"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now: datetime.datetime | None = None) -> ArticleQuerySet:
+        """Live articles: published, published_at reached, and not yet taken down."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now),
+            status=Article.PUBLISHED,
+            published_at__lte=now,
+        )
+
+
+class Article(models.Model):
+    DRAFT, PUBLISHED = "draft", "published"
+    STATUS_CHOICES = [(DRAFT, "草稿"), (PUBLISHED, "已发布")]
+
+    title = models.CharField("问题", max_length=80, help_text="用市民会问的话,例如“南昌医保断缴了怎么补缴?”")
+    slug = models.SlugField("网址名", max_length=80, help_text="拼音或英文,发布后不要再改。")
+    region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.PROTECT, related_name="articles")
+    topics = models.ManyToManyField(Topic, verbose_name="主题", related_name="articles", blank=True)
+    short_answer = models.CharField(
+        "简短回答", max_length=160, help_text="先给结论,一两句话;也用作搜索结果里的摘要。"
+    )
+    body = models.TextField("正文(Markdown)", blank=True, help_text="用 {{ 数据项 }} 插入实时数据,例如 {{ resident_fee }}。")
+    body_html = models.TextField(editable=False, blank=True)
+    related = models.ManyToManyField("self", verbose_name="相关问题", symmetrical=False, blank=True)
+    status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default=DRAFT)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True, help_text="填将来的时间即定时发布。")
+    unpublish_at = models.DateTimeField("下线时间", null=True, blank=True, help_text="到这个时间自动从网站撤下。")
+    reviewed_on = models.DateField("最近审阅日期", null=True, blank=True)
+    featured = models.BooleanField("首页常见问题", default=False)
+    order = models.PositiveIntegerField("排序", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="问答历史", m2m_fields=[topics], excluded_fields=["body_html"])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "问答文章"
+        ordering = ["order", "-published_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["region", "slug"], name="article_unique_slug_per_region")]
+        permissions = [("publish_article", "可以发布或撤下问答文章")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.body_html = render_markdown(self.body)
+        if self.status == self.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        unknown = [key for key in figure_tokens(self.body) if key not in dict(KEY_CHOICES)]
+        if unknown:
+            errors["body"] = "正文里有不存在的数据项:" + "、".join(unknown) + "。请从数据项列表中选择。"
+        if self.region_id and not self.region.is_national and self.slug in RESERVED_SLUGS:
+            errors["slug"] = "这个网址名已被网站使用,请换一个。"
+        if self.published_at and self.unpublish_at and self.unpublish_at <= self.published_at:
+            errors["unpublish_at"] = "下线时间必须晚于发布时间。"
+        if errors:
+            raise ValidationError(errors)
+
+    def get_absolute_url(self) -> str:
+        if self.region.is_national:
+            return reverse("guides:national_article", args=[self.slug])
+        return reverse("guides:article", args=[self.region.slug, self.slug])
+
+    def is_live(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= now
+            and (self.unpublish_at is None or self.unpublish_at > now)
+        )
+
+    @property
+    def figure_keys(self) -> list[str]:
+        return figure_tokens(self.body)
+
+
+@dataclass(frozen=True)
+class ShownFigure:
+    """A figure as a page shows it: value, where it comes from, and how sure we are."""
+
+    key: str
+    label: str
+    value: str
+    entry: PolicyEntry
+    overdue: bool
+
+    @classmethod
+    def from_entry(cls, entry: PolicyEntry, today: datetime.date) -> ShownFigure:
+        return cls(entry.key, entry.spec.label, entry.display_value, entry, entry.is_overdue(today))

@@ -1,0 +1,42 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .models import Article, Region, Topic
+
+
+class StaticSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return ["guides:home", "guides:topics", "calculator:estimate"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class RegionSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        return Region.objects.exclude(kind=Region.NATIONAL)
+
+
+class TopicSitemap(Sitemap):
+    def items(self):
+        return Topic.objects.all()
+
+
+class ArticleSitemap(Sitemap):
+    """Only live articles: drafts, scheduled and taken-down ones stay out."""
+
+    priority = 0.7
+
+    def items(self):
+        return Article.objects.published().select_related("region").order_by("pk")
+
+    def lastmod(self, article):
+        return article.updated_at
+
+
+SITEMAPS = {"pages": StaticSitemap, "regions": RegionSitemap, "topics": TopicSitemap, "articles": ArticleSitemap}

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "guides"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("topics/", views.topics, name="topics"),
+    path("topics/<slug:topic_slug>/", views.topic, name="topic"),
+    path("wenda/<slug:slug>/", views.national_article, name="national_article"),
+    path("<slug:region_slug>/", views.region, name="region"),
+    path("<slug:region_slug>/<slug:slug>/", views.article, name="article"),
+]

@@ -1,0 +1,252 @@
+"""Public pages: home, region guides, Q&A articles, topics, sitemap and robots.txt.
+
+Every page reads a fixed number of queries however much content there is: lists come with
+select_related / prefetch_related and figures come in one query through `for_region`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.views.decorators.http import require_GET
+
+from .figures import GROUPS, REGISTRY
+from .markdown import replace_tokens
+from .models import Article, PolicyEntry, Region, ServiceChannel, ShownFigure, Topic
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def breadcrumbs_ld(crumbs: list[tuple[str, str]]) -> dict:
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": name, "item": absolute(url)}
+            for i, (name, url) in enumerate(crumbs, start=1)
+        ],
+    }
+
+
+def faq_ld(articles, *, full_answer: str | None = None) -> dict:
+    """FAQPage structured data: our own questions with our own answers."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": [
+            {
+                "@type": "Question",
+                "name": a.title,
+                "url": absolute(a.get_absolute_url()),
+                "acceptedAnswer": {"@type": "Answer", "text": full_answer or a.short_answer},
+            }
+            for a in articles
+        ],
+    }
+
+
+def region_crumbs(region: Region) -> list[tuple[str, str]]:
+    crumbs = [("首页", "/")]
+    for node in reversed(region.lineage()):
+        if not node.is_national:
+            crumbs.append((node.name, node.get_absolute_url()))
+    return crumbs
+
+
+def regions_with_parents():
+    return Region.objects.select_related("parent__parent")
+
+
+def live_articles():
+    return Article.objects.published().select_related("region")
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    regions = list(Region.objects.select_related("parent"))
+    provinces = [r for r in regions if r.kind == Region.PROVINCE]
+    cities = {p.pk: [r for r in regions if r.parent_id == p.pk and r.kind == Region.CITY] for p in provinces}
+    featured = list(live_articles().filter(featured=True).order_by("region__order", "order")[:12])
+    topics = list(Topic.objects.all())
+    return render(request, "guides/home.html", {
+        "provinces": [(p, cities[p.pk]) for p in provinces],
+        "featured": featured,
+        "topics": topics,
+        "jsonld": [faq_ld(featured)] if featured else [],
+    })
+
+
+def shown_figures(region: Region, entries: dict[str, PolicyEntry], today: datetime.date):
+    """Figures grouped for the guide, each marked with the region it was inherited from."""
+    groups = []
+    for title, keys in GROUPS:
+        rows = [ShownFigure.from_entry(entries[k], today) for k in keys if k in entries]
+        if rows:
+            groups.append((title, rows))
+    return groups
+
+
+def earlier_figures(lineage: list[Region], entries: dict[str, PolicyEntry], today: datetime.date):
+    """For each figure in force, the values it replaced (same region and key), newest first."""
+    current = {(e.region_id, e.key): e for e in entries.values()}
+    past: dict[str, list[PolicyEntry]] = {}
+    for old in PolicyEntry.objects.filter(region__in=lineage, effective_to__lt=today).order_by("-effective_from"):
+        if (old.region_id, old.key) in current:
+            past.setdefault(old.key, []).append(old)
+    return [(current_entry, past[key]) for key, current_entry in entries.items() if key in past]
+
+
+@require_GET
+def region(request: HttpRequest, region_slug: str) -> HttpResponse:
+    place = get_object_or_404(regions_with_parents().exclude(kind=Region.NATIONAL), slug=region_slug)
+    today = timezone.localdate()
+    lineage = place.lineage()
+    entries = PolicyEntry.objects.for_region(place, today)
+    articles = list(
+        live_articles()
+        .filter(region__in=lineage)
+        .prefetch_related("topics")
+        .order_by("region__kind", "order", "pk")
+    )
+    own = [a for a in articles if a.region_id == place.pk]
+    inherited = [a for a in articles if a.region_id != place.pk]
+    by_topic: dict[Topic, list[Article]] = {}
+    for article in own:
+        for topic in article.topics.all():
+            by_topic.setdefault(topic, []).append(article)
+    channels = list(ServiceChannel.objects.filter(region__in=lineage).select_related("region"))
+    depth = {r.pk: i for i, r in enumerate(lineage)}
+    channels.sort(key=lambda c: (depth[c.region_id], c.order, c.pk))
+    changes = earlier_figures(lineage, entries, today)
+    return render(request, "guides/region.html", {
+        "region": place,
+        "figure_groups": shown_figures(place, entries, today),
+        "topic_groups": sorted(by_topic.items(), key=lambda item: (item[0].order, item[0].slug)),
+        "inherited": inherited,
+        "children": list(place.children.all()) if place.kind == Region.PROVINCE else [],
+        "channels": channels,
+        "hotline": next((c for c in channels if c.kind == "hotline"), None),
+        "app": next((c for c in channels if c.kind in ("app", "wechat")), None),
+        "changes": changes,
+        "crumbs": region_crumbs(place),
+        "jsonld": [breadcrumbs_ld(region_crumbs(place))] + ([faq_ld(own)] if own else []),
+    })
+
+
+def render_body(article: Article, entries: dict[str, PolicyEntry], today: datetime.date):
+    """The article's HTML with live figures, and the figures it used in order (for the source list)."""
+    used: list[ShownFigure | None] = []
+    index: dict[str, int] = {}
+    inline = get_template("includes/figure_inline.html")
+
+    def render_token(key: str) -> str:
+        if key not in index:
+            entry = entries.get(key)
+            used.append(ShownFigure.from_entry(entry, today) if entry else None)
+            index[key] = len(used)
+        number = index[key]
+        figure = used[number - 1]
+        spec = REGISTRY.get(key)
+        return inline.render({"figure": figure, "number": number, "label": spec.label if spec else key})
+
+    html = replace_tokens(article.body_html, render_token)
+    return html, [f for f in used if f is not None]
+
+
+def article_page(request: HttpRequest, article: Article, *, preview: bool = False) -> HttpResponse:
+    today = timezone.localdate()
+    entries = PolicyEntry.objects.for_region(article.region, today)
+    body_html, figures = render_body(article, entries, today)
+    if article.region.is_national:
+        crumbs = [("首页", "/"), ("全国通用问答", "/topics/")]
+    else:
+        crumbs = region_crumbs(article.region)
+    crumbs.append((article.title, article.get_absolute_url()))
+    response = render(request, "guides/article.html", {
+        "article": article,
+        "body_html": body_html,
+        "figures": figures,
+        "related": list(article.related.all()),
+        "topics": list(article.topics.all()),
+        "crumbs": crumbs,
+        "preview": preview,
+        "jsonld": [faq_ld([article], full_answer=f"{article.short_answer} {strip_tags(body_html)}"[:2000]),
+                   breadcrumbs_ld(crumbs)],
+    })
+    if preview:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def article_queryset():
+    return live_articles().select_related("region__parent__parent").prefetch_related(
+        "topics", Prefetch("related", queryset=Article.objects.published().select_related("region"))
+    )
+
+
+@require_GET
+def article(request: HttpRequest, region_slug: str, slug: str) -> HttpResponse:
+    found = article_queryset().filter(region__slug=region_slug, slug=slug).first()
+    if found is None or found.region.is_national:
+        # A question moved to another region or asked under the wrong city: send the reader to
+        # its one canonical address rather than a dead end.
+        elsewhere = list(live_articles().filter(slug=slug)[:2])
+        if len(elsewhere) == 1:
+            return HttpResponsePermanentRedirect(elsewhere[0].get_absolute_url())
+        raise Http404("没有这个问题")
+    return article_page(request, found)
+
+
+@require_GET
+def national_article(request: HttpRequest, slug: str) -> HttpResponse:
+    found = get_object_or_404(article_queryset(), region__kind=Region.NATIONAL, slug=slug)
+    return article_page(request, found)
+
+
+@require_GET
+def topics(request: HttpRequest) -> HttpResponse:
+    all_topics = list(Topic.objects.all())
+    national = list(live_articles().filter(region__kind=Region.NATIONAL).order_by("order", "pk"))
+    return render(request, "guides/topics.html", {
+        "topics": all_topics,
+        "national": national,
+        "crumbs": [("首页", "/"), ("全国通用问答", "/topics/")],
+        "jsonld": [faq_ld(national)] if national else [],
+    })
+
+
+@require_GET
+def topic(request: HttpRequest, topic_slug: str) -> HttpResponse:
+    current = get_object_or_404(Topic, slug=topic_slug)
+    articles = list(current.articles.published().select_related("region").order_by("region__order", "order", "pk"))
+    groups: dict[Region, list[Article]] = {}
+    for a in articles:
+        groups.setdefault(a.region, []).append(a)
+    crumbs = [("首页", "/"), (current.name, current.get_absolute_url())]
+    return render(request, "guides/topic.html", {
+        "topic": current,
+        "groups": list(groups.items()),
+        "crumbs": crumbs,
+        "jsonld": [breadcrumbs_ld(crumbs)] + ([faq_ld(articles)] if articles else []),
+    })
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /preview/", "Disallow: /api/",
+             f"Sitemap: {absolute('/sitemap.xml')}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    regions = [r for r in Region.objects.filter(kind=Region.CITY)]
+    return render(request, "404.html", {"regions": regions}, status=404)
