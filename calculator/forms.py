@@ -17,7 +17,11 @@ from guides.models import Region
 
 from .rules import EMPLOYEE, EMPLOYER, FLEXIBLE, PERSONAL, RESIDENT, LapseCase, add_months, month_start
 
-SCHEME_CHOICES = [(EMPLOYEE, "职工医保(单位给交)"), (FLEXIBLE, "灵活就业人员(自己交职工医保)"), (RESIDENT, "城乡居民医保")]
+SCHEME_CHOICES = [
+    (EMPLOYEE, "职工医保(单位给交)"),
+    (FLEXIBLE, "灵活就业人员(自己交职工医保)"),
+    (RESIDENT, "城乡居民医保"),
+]
 CAUSE_CHOICES = [(PERSONAL, "个人原因(如换工作、忘了交)"), (EMPLOYER, "单位原因(单位漏缴、欠缴)")]
 SWITCH_CHOICES = [("", "没有换险种"), (EMPLOYEE, "从职工医保换到居民医保"), (RESIDENT, "从居民医保换到职工医保")]
 WINDOW_CHOICES = [("", "按当地集中参保期自动判断"), ("true", "是,在集中参保期内"), ("false", "不是")]
@@ -83,52 +87,103 @@ class EstimateForm(forms.Form):
         error_messages={"required": "请选择城市。", "invalid_choice": "没有这个地区,请从列表中选择。"},
     )
     scheme = forms.ChoiceField(
-        label="参加的是哪种医保", choices=SCHEME_CHOICES, widget=forms.RadioSelect,
-        error_messages={"required": "请选择医保类型。", "invalid_choice": "医保类型只能是职工医保、灵活就业或居民医保。"},
+        label="参加的是哪种医保",
+        choices=SCHEME_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "请选择医保类型。",
+            "invalid_choice": "医保类型只能是职工医保、灵活就业或居民医保。",
+        },
     )
     cause = forms.ChoiceField(
-        label="为什么断缴", choices=CAUSE_CHOICES, required=False, widget=forms.RadioSelect,
+        label="为什么断缴",
+        choices=CAUSE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
         error_messages={"invalid_choice": "断缴原因只能是单位原因或个人原因。"},
     )
-    lapse_start = MonthField(label="从哪个月开始没交", required=False,
-                             widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-03"}))
+    lapse_start = MonthField(
+        label="从哪个月开始没交",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-03"}),
+    )
     lapse_months = forms.IntegerField(
-        label="断缴了几个月", required=False, min_value=1, max_value=360,
-        error_messages={"invalid": "请填写整数月数。", "min_value": "至少填 1 个月。", "max_value": "最多填 360 个月。"},
+        label="断缴了几个月",
+        required=False,
+        min_value=1,
+        max_value=360,
+        error_messages={
+            "invalid": "请填写整数月数。",
+            "min_value": "至少填 1 个月。",
+            "max_value": "最多填 360 个月。",
+        },
     )
     base = forms.DecimalField(
-        label="月缴费基数(一般是月工资,元,可不填)", required=False, min_value=Decimal("0.01"),
-        max_value=Decimal("1000000"), max_digits=9, decimal_places=2,
-        error_messages={"invalid": "请填写金额数字,例如 5000。", "min_value": "金额要大于 0。",
-                        "max_value": "金额不能超过 1,000,000 元。", "max_decimal_places": "金额最多两位小数。",
-                        "max_digits": "金额数字太长了。", "max_whole_digits": "金额数字太长了。"},
+        label="月缴费基数(一般是月工资,元,可不填)",
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("1000000"),
+        max_digits=9,
+        decimal_places=2,
+        error_messages={
+            "invalid": "请填写金额数字,例如 5000。",
+            "min_value": "金额要大于 0。",
+            "max_value": "金额不能超过 1,000,000 元。",
+            "max_decimal_places": "金额最多两位小数。",
+            "max_digits": "金额数字太长了。",
+            "max_whole_digits": "金额数字太长了。",
+        },
     )
     paid_on = forms.DateField(
-        label="打算哪天补缴", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="打算哪天补缴",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "日期格式应为 年-月-日,例如 2026-11-30。"},
     )
     lapsed_years = forms.IntegerField(
-        label="断缴了几个整年", required=False, min_value=0, max_value=80,
+        label="断缴了几个整年",
+        required=False,
+        min_value=0,
+        max_value=80,
         error_messages={"invalid": "请填写整数年数。", "min_value": "年数不能是负数。", "max_value": "最多填 80 年。"},
     )
     repaid_years = forms.IntegerField(
-        label="打算补缴其中几年", required=False, min_value=0, max_value=80,
+        label="打算补缴其中几年",
+        required=False,
+        min_value=0,
+        max_value=80,
         error_messages={"invalid": "请填写整数年数。", "min_value": "年数不能是负数。", "max_value": "最多填 80 年。"},
     )
-    in_window = forms.ChoiceField(label="是否在集中参保期内缴费", choices=WINDOW_CHOICES, required=False,
-                                  error_messages={"invalid_choice": "请填写 true 或 false。"})
+    in_window = forms.ChoiceField(
+        label="是否在集中参保期内缴费",
+        choices=WINDOW_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "请填写 true 或 false。"},
+    )
     newborn = FlagField(label="为新生儿参保", required=False, widget=FlagCheckbox)
     switch_from = forms.ChoiceField(
-        label="是否在职工医保和居民医保之间换了险种", choices=SWITCH_CHOICES, required=False,
+        label="是否在职工医保和居民医保之间换了险种",
+        choices=SWITCH_CHOICES,
+        required=False,
         error_messages={"invalid_choice": "只能填 employee 或 resident。"},
     )
     continuous_years = forms.IntegerField(
-        label="断缴前连续参保了几年", required=False, min_value=0, max_value=80,
+        label="断缴前连续参保了几年",
+        required=False,
+        min_value=0,
+        max_value=80,
         error_messages={"invalid": "请填写整数年数。", "min_value": "年数不能是负数。", "max_value": "最多填 80 年。"},
     )
     gap_months = forms.IntegerField(
-        label="换险种中间断了几个月", required=False, min_value=0, max_value=360,
-        error_messages={"invalid": "请填写整数月数。", "min_value": "月数不能是负数。", "max_value": "最多填 360 个月。"},
+        label="换险种中间断了几个月",
+        required=False,
+        min_value=0,
+        max_value=360,
+        error_messages={
+            "invalid": "请填写整数月数。",
+            "min_value": "月数不能是负数。",
+            "max_value": "最多填 360 个月。",
+        },
     )
 
     def clean_paid_on(self):

@@ -32,7 +32,7 @@ LAW_LATE_FEE = "《社会保险法》第八十六条"
 DOC_TRANSFER = "医保办发〔2021〕43号"
 DOC_RESIDENT = "国办发〔2024〕38号"
 DOC_LOCAL = "当地医保经办规定"
-DOC_CONTRIBUTION = "职工基本医疗保险缴费规定(单位和个人按缴费基数的比例缴纳)"
+DOC_CONTRIBUTION = "职工医保缴费办法(按缴费基数和比例缴纳)"
 
 FEN = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -181,20 +181,32 @@ def contribution_base(case_base: Decimal | None, read: _Reader) -> tuple[Decimal
     floor = to_fen(avg * read("base_floor_pct") / HUNDRED)
     ceiling = to_fen(avg * read("base_ceiling_pct") / HUNDRED)
     keys = ("avg_wage", "base_floor_pct", "base_ceiling_pct")
-    band = f"缴费基数要在 {yuan(floor)} 到 {yuan(ceiling)} 之间(社平工资 {read.show('avg_wage')} 的 " \
-           f"{read.show('base_floor_pct')}–{read.show('base_ceiling_pct')})"
+    band = (
+        f"缴费基数要在 {yuan(floor)} 到 {yuan(ceiling)} 之间(社平工资 {read.show('avg_wage')} 的 "
+        f"{read.show('base_floor_pct')}–{read.show('base_ceiling_pct')})"
+    )
     if case_base is None:
         return avg, Step("base.default", f"没有填写工资,按社平工资 {yuan(avg)} 估算。{band}。", DOC_CONTRIBUTION, keys)
     if case_base < floor:
-        return floor, Step("base.floor", f"填写的 {yuan(case_base)} 低于下限,按下限 {yuan(floor)} 计算。{band}。",
-                           DOC_CONTRIBUTION, keys)
+        return floor, Step(
+            "base.floor",
+            f"填写的 {yuan(case_base)} 低于下限,按下限 {yuan(floor)} 计算。{band}。",
+            DOC_CONTRIBUTION,
+            keys,
+        )
     if case_base > ceiling:
-        return ceiling, Step("base.ceiling", f"填写的 {yuan(case_base)} 高于上限,按上限 {yuan(ceiling)} 计算。{band}。",
-                             DOC_CONTRIBUTION, keys)
+        return ceiling, Step(
+            "base.ceiling",
+            f"填写的 {yuan(case_base)} 高于上限,按上限 {yuan(ceiling)} 计算。{band}。",
+            DOC_CONTRIBUTION,
+            keys,
+        )
     return case_base, Step("base.own", f"按填写的 {yuan(case_base)} 计算。{band}。", DOC_CONTRIBUTION, keys)
 
 
-def late_fee(monthly: Decimal, lapse_start: datetime.date, months: int, paid_on: datetime.date, read: _Reader) -> Decimal:
+def late_fee(
+    monthly: Decimal, lapse_start: datetime.date, months: int, paid_on: datetime.date, read: _Reader
+) -> Decimal:
     """Late fee: the daily rate on each month's arrears, from that month's due date to the payment date.
 
     《社会保险法》第八十六条. A due day beyond a short month is that month's last day; a month
@@ -235,65 +247,111 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
     er, pr = read("employee_employer_rate"), read("employee_personal_rate")
     monthly_employer, monthly_personal = to_fen(base * er / HUNDRED), to_fen(base * pr / HUNDRED)
     employer, personal = monthly_employer * case.lapse_months, monthly_personal * case.lapse_months
-    steps.append(Step(
-        "employee.amount",
-        f"{case.lapse_months} 个月 × {yuan(base)} × (单位 {read.show('employee_employer_rate')} + 个人 "
-        f"{read.show('employee_personal_rate')}) = {yuan(employer + personal)},其中单位部分 {yuan(employer)},"
-        f"个人部分 {yuan(personal)}。",
-        DOC_CONTRIBUTION, ("employee_employer_rate", "employee_personal_rate"),
-    ))
+    steps.append(
+        Step(
+            "employee.amount",
+            f"{case.lapse_months} 个月 × {yuan(base)} × (单位 {read.show('employee_employer_rate')} + 个人 "
+            f"{read.show('employee_personal_rate')}) = {yuan(employer + personal)},其中单位部分 {yuan(employer)},"
+            f"个人部分 {yuan(personal)}。",
+            DOC_CONTRIBUTION,
+            ("employee_employer_rate", "employee_personal_rate"),
+        )
+    )
     monthly = monthly_employer + monthly_personal
     gap_limit = read("transfer_gap_months")
     if case.cause == EMPLOYER:
         fee = late_fee(monthly, case.lapse_start, case.lapse_months, case.paid_on, read)
-        steps.append(Step(
-            "employee.late_fee.employer",
-            f"单位原因断缴,由单位补缴,并按每天 {read.show('late_fee_daily_pct')} 交滞纳金,约 {yuan(fee)}"
-            f"(从每月缴费截止日算到补缴当天)。滞纳金不能让职工承担。",
-            LAW_LATE_FEE, ("late_fee_daily_pct", "contribution_due_day"),
-        ))
-        steps.append(Step(
-            "employee.resume.employer",
-            "单位补缴后不设等待期,下个月起恢复报销;断缴期间看病的费用可以补报。",
-            LAW_LATE_FEE,
-        ))
+        steps.append(
+            Step(
+                "employee.late_fee.employer",
+                f"单位原因断缴,由单位补缴,并按每天 {read.show('late_fee_daily_pct')} 交滞纳金,约 {yuan(fee)}"
+                f"(从每月缴费截止日算到补缴当天)。滞纳金不能让职工承担。",
+                LAW_LATE_FEE,
+                ("late_fee_daily_pct", "contribution_due_day"),
+            )
+        )
+        steps.append(
+            Step(
+                "employee.resume.employer",
+                "单位补缴后不设等待期,下个月起恢复报销;断缴期间看病的费用可以补报。",
+                LAW_LATE_FEE,
+            )
+        )
         return _estimate(
-            read, steps, can_backpay=True, amount_total=employer + personal, amount_employer=employer,
-            amount_personal=personal, late_fee=fee, late_fee_payer=PAYER_EMPLOYER, waiting_months=0,
-            benefits_from=cover_starts(case.paid_on, 0), continuous_reset=False, gap_covered=True,
+            read,
+            steps,
+            can_backpay=True,
+            amount_total=employer + personal,
+            amount_employer=employer,
+            amount_personal=personal,
+            late_fee=fee,
+            late_fee_payer=PAYER_EMPLOYER,
+            waiting_months=0,
+            benefits_from=cover_starts(case.paid_on, 0),
+            continuous_reset=False,
+            gap_covered=True,
         )
 
     fee, payer = Decimal("0.00"), None
     if read("individual_late_fee"):
         fee, payer = late_fee(monthly, case.lapse_start, case.lapse_months, case.paid_on, read), PAYER_INDIVIDUAL
-        steps.append(Step("late_fee.individual", f"当地个人补缴也收滞纳金,每天 {read.show('late_fee_daily_pct')},"
-                          f"约 {yuan(fee)}。", LAW_LATE_FEE, ("individual_late_fee", "late_fee_daily_pct")))
+        steps.append(
+            Step(
+                "late_fee.individual",
+                f"当地个人补缴也收滞纳金,每天 {read.show('late_fee_daily_pct')},约 {yuan(fee)}。",
+                LAW_LATE_FEE,
+                ("individual_late_fee", "late_fee_daily_pct"),
+            )
+        )
     else:
         steps.append(Step("late_fee.none", "当地个人补缴不收滞纳金。", DOC_LOCAL, ("individual_late_fee",)))
     reset = case.lapse_months > read("continuity_reset_months")
     if case.lapse_months <= gap_limit:
-        steps.append(Step(
-            "employee.transfer.short",
-            f"中断不超过 {read.show('transfer_gap_months')},可以按当地规定补缴;从缴费当月起享受待遇,"
-            f"中断期间的费用也能按规定报销。",
-            DOC_TRANSFER, ("transfer_gap_months",),
-        ))
+        steps.append(
+            Step(
+                "employee.transfer.short",
+                f"中断不超过 {read.show('transfer_gap_months')},可以按当地规定补缴;从缴费当月起享受待遇,"
+                f"中断期间的费用也能按规定报销。",
+                DOC_TRANSFER,
+                ("transfer_gap_months",),
+            )
+        )
         return _estimate(
-            read, steps, can_backpay=True, amount_total=employer + personal, amount_employer=employer,
-            amount_personal=personal, late_fee=fee, late_fee_payer=payer, waiting_months=0,
-            benefits_from=month_start(case.paid_on), continuous_reset=reset, gap_covered=True,
+            read,
+            steps,
+            can_backpay=True,
+            amount_total=employer + personal,
+            amount_employer=employer,
+            amount_personal=personal,
+            late_fee=fee,
+            late_fee_payer=payer,
+            waiting_months=0,
+            benefits_from=month_start(case.paid_on),
+            continuous_reset=reset,
+            gap_covered=True,
         )
     wait = read("transfer_max_wait_months")
-    steps.append(Step(
-        "employee.transfer.long",
-        f"中断超过 {read.show('transfer_gap_months')},当地可以设最长 {read.show('transfer_max_wait_months')}"
-        f"的等待期,本估算按最长计算;连续参保年限重新计算,累计缴费年限保留。",
-        DOC_TRANSFER, ("transfer_gap_months", "transfer_max_wait_months", "continuity_reset_months"),
-    ))
+    steps.append(
+        Step(
+            "employee.transfer.long",
+            f"中断超过 {read.show('transfer_gap_months')},当地可以设最长 {read.show('transfer_max_wait_months')}"
+            f"的等待期,本估算按最长计算;连续参保年限重新计算,累计缴费年限保留。",
+            DOC_TRANSFER,
+            ("transfer_gap_months", "transfer_max_wait_months", "continuity_reset_months"),
+        )
+    )
     return _estimate(
-        read, steps, can_backpay=True, amount_total=employer + personal, amount_employer=employer,
-        amount_personal=personal, late_fee=fee, late_fee_payer=payer, waiting_months=wait,
-        benefits_from=cover_starts(case.paid_on, wait), continuous_reset=reset,
+        read,
+        steps,
+        can_backpay=True,
+        amount_total=employer + personal,
+        amount_employer=employer,
+        amount_personal=personal,
+        late_fee=fee,
+        late_fee_payer=payer,
+        waiting_months=wait,
+        benefits_from=cover_starts(case.paid_on, wait),
+        continuous_reset=reset,
     )
 
 
@@ -309,46 +367,79 @@ def flexible_estimate(case: LapseCase, read: _Reader) -> Estimate:
     reset = case.lapse_months > read("continuity_reset_months")
     age = months_between(case.lapse_start, case.paid_on)
     if age > window:
-        steps.append(Step(
-            "flexible.reenrol",
-            f"当地灵活就业人员只能补缴最近 {read.show('flexible_backpay_window_months')}的断缴,"
-            f"你最早断缴的月份已过去 {age} 个月,不能补缴,只能重新参保。重新参保按新参保人员对待,"
-            f"要等 {read.show('flexible_wait_months')}才能报销,连续参保年限重新计算,累计缴费年限保留。",
-            DOC_LOCAL, ("flexible_backpay_window_months", "flexible_wait_months"),
-        ))
+        steps.append(
+            Step(
+                "flexible.reenrol",
+                f"当地灵活就业人员只能补缴最近 {read.show('flexible_backpay_window_months')}的断缴,"
+                f"你最早断缴的月份已过去 {age} 个月,不能补缴,只能重新参保。重新参保按新参保人员对待,"
+                f"要等 {read.show('flexible_wait_months')}才能报销,连续参保年限重新计算,累计缴费年限保留。",
+                DOC_LOCAL,
+                ("flexible_backpay_window_months", "flexible_wait_months"),
+            )
+        )
         return _estimate(
-            read, steps, can_backpay=False, amount_total=Decimal("0.00"), amount_personal=Decimal("0.00"),
-            waiting_months=long_wait, benefits_from=cover_starts(case.paid_on, long_wait), continuous_reset=True,
+            read,
+            steps,
+            can_backpay=False,
+            amount_total=Decimal("0.00"),
+            amount_personal=Decimal("0.00"),
+            waiting_months=long_wait,
+            benefits_from=cover_starts(case.paid_on, long_wait),
+            continuous_reset=True,
         )
     base, base_step = contribution_base(case.base, read)
     steps.append(base_step)
     monthly = to_fen(base * read("flexible_rate") / HUNDRED)
     total = monthly * case.lapse_months
-    steps.append(Step(
-        "flexible.amount",
-        f"{case.lapse_months} 个月 × {yuan(base)} × {read.show('flexible_rate')} = {yuan(total)},全部由个人缴纳。",
-        DOC_LOCAL, ("flexible_rate", "flexible_backpay_window_months"),
-    ))
+    steps.append(
+        Step(
+            "flexible.amount",
+            f"{case.lapse_months} 个月 × {yuan(base)} × {read.show('flexible_rate')} = {yuan(total)},全部由个人缴纳。",
+            DOC_LOCAL,
+            ("flexible_rate", "flexible_backpay_window_months"),
+        )
+    )
     fee, payer = Decimal("0.00"), None
     if read("individual_late_fee"):
         fee, payer = late_fee(monthly, case.lapse_start, case.lapse_months, case.paid_on, read), PAYER_INDIVIDUAL
-        steps.append(Step("late_fee.individual", f"当地个人补缴也收滞纳金,每天 {read.show('late_fee_daily_pct')},"
-                          f"约 {yuan(fee)}。", LAW_LATE_FEE, ("individual_late_fee", "late_fee_daily_pct")))
+        steps.append(
+            Step(
+                "late_fee.individual",
+                f"当地个人补缴也收滞纳金,每天 {read.show('late_fee_daily_pct')},约 {yuan(fee)}。",
+                LAW_LATE_FEE,
+                ("individual_late_fee", "late_fee_daily_pct"),
+            )
+        )
     else:
         steps.append(Step("late_fee.none", "当地个人补缴不收滞纳金。", DOC_LOCAL, ("individual_late_fee",)))
     wait = long_wait if case.lapse_months > wait_after else 0
     if wait:
-        text = (f"断缴超过 {read.show('flexible_wait_after_months')},补缴后还要等 {read.show('flexible_wait_months')}"
-                f"才能报销。")
+        text = (
+            f"断缴超过 {read.show('flexible_wait_after_months')},补缴后还要等 {read.show('flexible_wait_months')}"
+            f"才能报销。"
+        )
     else:
         text = f"断缴不超过 {read.show('flexible_wait_after_months')},补缴后下个月起恢复报销。"
     if reset:
         text += "连续参保年限重新计算,累计缴费年限保留。"
-    steps.append(Step("flexible.waiting", text, DOC_LOCAL,
-                      ("flexible_wait_after_months", "flexible_wait_months", "continuity_reset_months")))
+    steps.append(
+        Step(
+            "flexible.waiting",
+            text,
+            DOC_LOCAL,
+            ("flexible_wait_after_months", "flexible_wait_months", "continuity_reset_months"),
+        )
+    )
     return _estimate(
-        read, steps, can_backpay=True, amount_total=total, amount_personal=total, late_fee=fee,
-        late_fee_payer=payer, waiting_months=wait, benefits_from=cover_starts(case.paid_on, wait),
+        read,
+        steps,
+        can_backpay=True,
+        amount_total=total,
+        amount_personal=total,
+        late_fee=fee,
+        late_fee_payer=payer,
+        waiting_months=wait,
+        benefits_from=cover_starts(case.paid_on, wait),
         continuous_reset=reset,
     )
 
@@ -361,8 +452,14 @@ def in_collection_window(paid_on: datetime.date, read: _Reader) -> bool | None:
 
 
 def resident_waiting_months(
-    lapsed_years: int, repaid_years: int, *, fixed: int, per_year: int, first_year_counts: bool,
-    floor_after_years: int, floor_months: int,
+    lapsed_years: int,
+    repaid_years: int,
+    *,
+    fixed: int,
+    per_year: int,
+    first_year_counts: bool,
+    floor_after_years: int,
+    floor_months: int,
 ) -> int:
     """Waiting months after a lapse of whole cover years (国办发〔2024〕38号).
 
@@ -388,79 +485,144 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
         in_window = bool(in_collection_window(case.paid_on, read))
     if case.newborn:
         steps.append(Step("resident.newborn", "新生儿按规定参保,不设待遇等待期。", DOC_RESIDENT))
-        return _estimate(read, steps, can_backpay=True, amount_total=Decimal("0.00"), amount_personal=Decimal("0.00"),
-                         waiting_months=0, benefits_from=month_start(case.paid_on), continuous_reset=False)
+        return _estimate(
+            read,
+            steps,
+            can_backpay=True,
+            amount_total=Decimal("0.00"),
+            amount_personal=Decimal("0.00"),
+            waiting_months=0,
+            benefits_from=month_start(case.paid_on),
+            continuous_reset=False,
+        )
     if case.lapsed_years == 0:
         if in_window:
             cover_year = case.paid_on.year + 1 if case.paid_on.month >= 7 else case.paid_on.year
-            steps.append(Step(
-                "resident.in_window",
-                f"一直连续参保,又在集中参保期内交了下一年度的 {read.show('resident_fee')},不设等待期,"
-                f"从 {cover_year} 年 1 月 1 日起正常报销。",
-                DOC_RESIDENT, ("resident_fee",),
-            ))
-            return _estimate(read, steps, can_backpay=True, amount_total=Decimal("0.00"),
-                             amount_personal=Decimal("0.00"), waiting_months=0,
-                             benefits_from=datetime.date(cover_year, 1, 1), continuous_reset=False)
-        steps.append(Step(
-            "resident.outside_window",
-            f"在集中参保期以外参保,有 {read.show('resident_fixed_wait_months')}的固定等待期。",
-            DOC_RESIDENT, ("resident_fixed_wait_months",),
-        ))
-        return _estimate(read, steps, can_backpay=True, amount_total=Decimal("0.00"), amount_personal=Decimal("0.00"),
-                         waiting_months=fixed, benefits_from=cover_starts(case.paid_on, fixed), continuous_reset=False)
+            steps.append(
+                Step(
+                    "resident.in_window",
+                    f"一直连续参保,又在集中参保期内交了下一年度的 {read.show('resident_fee')},不设等待期,"
+                    f"从 {cover_year} 年 1 月 1 日起正常报销。",
+                    DOC_RESIDENT,
+                    ("resident_fee",),
+                )
+            )
+            return _estimate(
+                read,
+                steps,
+                can_backpay=True,
+                amount_total=Decimal("0.00"),
+                amount_personal=Decimal("0.00"),
+                waiting_months=0,
+                benefits_from=datetime.date(cover_year, 1, 1),
+                continuous_reset=False,
+            )
+        steps.append(
+            Step(
+                "resident.outside_window",
+                f"在集中参保期以外参保,有 {read.show('resident_fixed_wait_months')}的固定等待期。",
+                DOC_RESIDENT,
+                ("resident_fixed_wait_months",),
+            )
+        )
+        return _estimate(
+            read,
+            steps,
+            can_backpay=True,
+            amount_total=Decimal("0.00"),
+            amount_personal=Decimal("0.00"),
+            waiting_months=fixed,
+            benefits_from=cover_starts(case.paid_on, fixed),
+            continuous_reset=False,
+        )
 
     per_year = read("resident_extra_wait_per_year")
     first_counts = read("resident_first_year_counts")
     floor_after, floor_months = read("resident_floor_after_years"), read("resident_floor_months")
-    before = resident_waiting_months(case.lapsed_years, 0, fixed=fixed, per_year=per_year,
-                                     first_year_counts=first_counts, floor_after_years=floor_after,
-                                     floor_months=floor_months)
-    months = resident_waiting_months(case.lapsed_years, case.repaid_years, fixed=fixed, per_year=per_year,
-                                     first_year_counts=first_counts, floor_after_years=floor_after,
-                                     floor_months=floor_months)
+    before = resident_waiting_months(
+        case.lapsed_years,
+        0,
+        fixed=fixed,
+        per_year=per_year,
+        first_year_counts=first_counts,
+        floor_after_years=floor_after,
+        floor_months=floor_months,
+    )
+    months = resident_waiting_months(
+        case.lapsed_years,
+        case.repaid_years,
+        fixed=fixed,
+        per_year=per_year,
+        first_year_counts=first_counts,
+        floor_after_years=floor_after,
+        floor_months=floor_months,
+    )
     counted = case.lapsed_years if first_counts else case.lapsed_years - 1
-    steps.append(Step(
-        "resident.waiting",
-        f"断缴 {case.lapsed_years} 年:固定等待期 {read.show('resident_fixed_wait_months')},"
-        f"{'每断缴一年' if first_counts else '第一年之后每多断缴一年'}再加 "
-        f"{read.show('resident_extra_wait_per_year')},共 {counted} 年要加,不补缴时等 {before} 个月。",
-        DOC_RESIDENT, ("resident_fixed_wait_months", "resident_extra_wait_per_year", "resident_first_year_counts"),
-    ))
+    steps.append(
+        Step(
+            "resident.waiting",
+            f"断缴 {case.lapsed_years} 年:固定等待期 {read.show('resident_fixed_wait_months')},"
+            f"{'每断缴一年' if first_counts else '第一年之后每多断缴一年'}再加 "
+            f"{read.show('resident_extra_wait_per_year')},共 {counted} 年要加,不补缴时等 {before} 个月。",
+            DOC_RESIDENT,
+            ("resident_fixed_wait_months", "resident_extra_wait_per_year", "resident_first_year_counts"),
+        )
+    )
     cost = to_fen(fee * case.repaid_years)
     if case.repaid_years:
-        steps.append(Step(
-            "resident.repair",
-            f"补缴 {case.repaid_years} 年,按现在的个人缴费标准 {read.show('resident_fee')} 计算,"
-            f"共 {yuan(cost)};每补一年,等待期少 {read.show('resident_extra_wait_per_year')}"
-            f"(最多减到只剩固定等待期)。",
-            DOC_RESIDENT, ("resident_fee", "resident_extra_wait_per_year"),
-        ))
+        steps.append(
+            Step(
+                "resident.repair",
+                f"补缴 {case.repaid_years} 年,按现在的个人缴费标准 {read.show('resident_fee')} 计算,"
+                f"共 {yuan(cost)};每补一年,等待期少 {read.show('resident_extra_wait_per_year')}"
+                f"(最多减到只剩固定等待期)。",
+                DOC_RESIDENT,
+                ("resident_fee", "resident_extra_wait_per_year"),
+            )
+        )
     if case.lapsed_years >= floor_after and months == floor_months and months > fixed:
-        steps.append(Step(
-            "resident.floor",
-            f"断缴满 {read.show('resident_floor_after_years')},补缴后等待期也不少于 "
-            f"{read.show('resident_floor_months')}。",
-            DOC_RESIDENT, ("resident_floor_after_years", "resident_floor_months"),
-        ))
-    steps.append(Step(
-        "resident.current_year",
-        f"另外还要交当年度的个人缴费 {read.show('resident_fee')},才能重新参保。",
-        DOC_RESIDENT, ("resident_fee",),
-    ))
+        steps.append(
+            Step(
+                "resident.floor",
+                f"断缴满 {read.show('resident_floor_after_years')},补缴后等待期也不少于 "
+                f"{read.show('resident_floor_months')}。",
+                DOC_RESIDENT,
+                ("resident_floor_after_years", "resident_floor_months"),
+            )
+        )
+    steps.append(
+        Step(
+            "resident.current_year",
+            f"另外还要交当年度的个人缴费 {read.show('resident_fee')},才能重新参保。",
+            DOC_RESIDENT,
+            ("resident_fee",),
+        )
+    )
     lost = None
     after, raise_per_year = read.optional("incentive_after_years"), read.optional("incentive_raise_per_year")
     if after is not None and raise_per_year is not None and case.continuous_years > after:
         lost = to_fen(raise_per_year * (case.continuous_years - after))
-        steps.append(Step(
-            "resident.incentive",
-            f"断缴前已连续参保 {case.continuous_years} 年,连续参保满 {read.show('incentive_after_years')}后"
-            f"每多一年,大病保险最高支付限额提高 {read.show('incentive_raise_per_year')}。断缴后连续年限重新计算,"
-            f"这部分约 {yuan(lost)}的额度会失去。",
-            DOC_RESIDENT, ("incentive_after_years", "incentive_raise_per_year"),
-        ))
-    return _estimate(read, steps, can_backpay=True, amount_total=cost, amount_personal=cost, waiting_months=months,
-                     benefits_from=cover_starts(case.paid_on, months), continuous_reset=True, incentive_lost=lost)
+        steps.append(
+            Step(
+                "resident.incentive",
+                f"断缴前已连续参保 {case.continuous_years} 年,连续参保满 {read.show('incentive_after_years')}后"
+                f"每多一年,大病保险最高支付限额提高 {read.show('incentive_raise_per_year')}。断缴后连续年限重新计算,"
+                f"这部分约 {yuan(lost)}的额度会失去。",
+                DOC_RESIDENT,
+                ("incentive_after_years", "incentive_raise_per_year"),
+            )
+        )
+    return _estimate(
+        read,
+        steps,
+        can_backpay=True,
+        amount_total=cost,
+        amount_personal=cost,
+        waiting_months=months,
+        benefits_from=cover_starts(case.paid_on, months),
+        continuous_reset=True,
+        incentive_lost=lost,
+    )
 
 
 def switch_estimate(case: LapseCase, read: _Reader) -> Estimate | None:
@@ -473,17 +635,26 @@ def switch_estimate(case: LapseCase, read: _Reader) -> Estimate | None:
     keys = ("switch_min_years", "switch_max_gap_months")
     if case.continuous_years < min_years or case.gap_months > max_gap:
         return None
-    steps = [Step(
-        "switch.no_wait",
-        f"已连续参保 {case.continuous_years} 年(满 {read.show('switch_min_years')}),在职工医保和居民医保之间转换,"
-        f"中断 {case.gap_months} 个月(不超过 {read.show('switch_max_gap_months')}):补缴后不设等待期,"
-        f"缴费当月就能享受待遇。",
-        DOC_TRANSFER, keys,
-    )]
+    steps = [
+        Step(
+            "switch.no_wait",
+            f"已连续参保 {case.continuous_years} 年(满 {read.show('switch_min_years')}),在职工医保和居民医保之间转换,"
+            f"中断 {case.gap_months} 个月(不超过 {read.show('switch_max_gap_months')}):补缴后不设等待期,"
+            f"缴费当月就能享受待遇。",
+            DOC_TRANSFER,
+            keys,
+        )
+    ]
     total, employer, personal = Decimal("0.00"), Decimal("0.00"), Decimal("0.00")
     if case.scheme == RESIDENT:
-        steps.append(Step("resident.current_year", f"要交当年度的个人缴费 {read.show('resident_fee')}。",
-                          DOC_RESIDENT, ("resident_fee",)))
+        steps.append(
+            Step(
+                "resident.current_year",
+                f"要交当年度的个人缴费 {read.show('resident_fee')}。",
+                DOC_RESIDENT,
+                ("resident_fee",),
+            )
+        )
     elif case.gap_months:
         base, base_step = contribution_base(case.base, read)
         steps.append(base_step)
@@ -493,12 +664,26 @@ def switch_estimate(case: LapseCase, read: _Reader) -> Estimate | None:
         else:
             personal = to_fen(base * read("flexible_rate") / HUNDRED) * case.gap_months
         total = employer + personal
-        steps.append(Step("switch.amount", f"补缴中断的 {case.gap_months} 个月,共 {yuan(total)}。", DOC_TRANSFER,
-                          ("employee_employer_rate", "employee_personal_rate") if case.scheme == EMPLOYEE
-                          else ("flexible_rate",)))
-    return _estimate(read, steps, can_backpay=True, amount_total=total, amount_employer=employer,
-                     amount_personal=personal, waiting_months=0, benefits_from=month_start(case.paid_on),
-                     continuous_reset=False, gap_covered=True)
+        steps.append(
+            Step(
+                "switch.amount",
+                f"补缴中断的 {case.gap_months} 个月,共 {yuan(total)}。",
+                DOC_TRANSFER,
+                ("employee_employer_rate", "employee_personal_rate") if case.scheme == EMPLOYEE else ("flexible_rate",),
+            )
+        )
+    return _estimate(
+        read,
+        steps,
+        can_backpay=True,
+        amount_total=total,
+        amount_employer=employer,
+        amount_personal=personal,
+        waiting_months=0,
+        benefits_from=month_start(case.paid_on),
+        continuous_reset=False,
+        gap_covered=True,
+    )
 
 
 def estimate(case: LapseCase, facts: RegionFacts) -> Estimate:
@@ -513,11 +698,13 @@ def estimate(case: LapseCase, facts: RegionFacts) -> Estimate:
             "switch.not_eligible",
             f"在职工医保和居民医保之间转换,要连续参保满 {read.show('switch_min_years')}且中断不超过 "
             f"{read.show('switch_max_gap_months')}才免等待期;你的情况不满足,按新险种的规定计算。",
-            DOC_TRANSFER, ("switch_min_years", "switch_max_gap_months"),
+            DOC_TRANSFER,
+            ("switch_min_years", "switch_max_gap_months"),
         )
         if case.scheme == RESIDENT:
-            result = resident_estimate(replace(case, in_window=False if case.lapsed_years == 0 else case.in_window),
-                                       read)
+            result = resident_estimate(
+                replace(case, in_window=False if case.lapsed_years == 0 else case.in_window), read
+            )
         else:
             lapse_start = add_months(case.paid_on, -case.gap_months)
             lapse = replace(case, lapse_start=lapse_start, lapse_months=case.gap_months, switch_from=None)

@@ -49,10 +49,7 @@ def timeline(form: EstimateForm, result: Estimate) -> list[dict]:
         events[0] = ("断缴(之后可补报)", start)
     first = min(day for _, day in events)
     span = max((max(day for _, day in events) - first).days, 1)
-    return [
-        {"label": label, "date": day, "x": 10 + round(300 * (day - first).days / span)}
-        for label, day in events
-    ]
+    return [{"label": label, "date": day, "x": 10 + round(300 * (day - first).days / span)} for label, day in events]
 
 
 @require_GET
@@ -66,8 +63,14 @@ def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpR
             data["region"] = region.slug
         form = EstimateForm(data)
     else:
-        form = EstimateForm(initial={"region": region.slug if region else None, "scheme": "employee",
-                                     "cause": "personal", "paid_on": timezone.localdate()})
+        form = EstimateForm(
+            initial={
+                "region": region.slug if region else None,
+                "scheme": "employee",
+                "cause": "personal",
+                "paid_on": timezone.localdate(),
+            }
+        )
     outcome = work_out(form) if submitted and form.is_valid() else None
     context = {
         "form": form,
@@ -129,7 +132,8 @@ def estimate_api(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"errors": errors}, status=status, **params)
     outcome = work_out(form)
     if outcome.estimate is None:
-        return JsonResponse({"errors": {"region": [f"当地缺少“{outcome.missing}”数据,暂时无法估算。"]}},
-                            status=422, **params)
+        return JsonResponse(
+            {"errors": {"region": [f"当地缺少“{outcome.missing}”数据,暂时无法估算。"]}}, status=422, **params
+        )
     body = estimate_json(outcome.estimate, outcome.figures, form.cleaned_data["region"], form.cleaned_data["paid_on"])
     return JsonResponse(body, **params)

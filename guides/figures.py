@@ -102,15 +102,29 @@ def _d(text: str) -> Decimal:
 
 SPECS: tuple[FigureSpec, ...] = (
     # Wages and contribution base
-    FigureSpec("avg_wage", "全口径城镇单位就业人员月平均工资(社平工资)", MONEY, "元/月", _d("500"), _d("100000"),
-               "缴费基数下限和上限按它的百分比计算。"),
+    FigureSpec(
+        "avg_wage",
+        "社平工资(月)",
+        MONEY,
+        "元/月",
+        _d("500"),
+        _d("100000"),
+        "全口径城镇单位就业人员月平均工资;缴费基数下限和上限按它的百分比计算。",
+    ),
     FigureSpec("base_floor_pct", "缴费基数下限(占社平工资)", PERCENT, "", _d("0"), _d("100")),
     FigureSpec("base_ceiling_pct", "缴费基数上限(占社平工资)", PERCENT, "", _d("100"), _d("1000")),
     # Employee scheme
     FigureSpec("employee_employer_rate", "职工医保单位缴费比例", PERCENT, "", _d("0"), _d("20")),
     FigureSpec("employee_personal_rate", "职工医保个人缴费比例", PERCENT, "", _d("0"), _d("10")),
-    FigureSpec("contribution_due_day", "每月缴费截止日", INTEGER, "日", _d("1"), _d("31"),
-               "当月保费应在这一天前缴清,逾期从这一天起计滞纳金;月份没有这一天时按月末算。"),
+    FigureSpec(
+        "contribution_due_day",
+        "每月缴费截止日",
+        INTEGER,
+        "日",
+        _d("1"),
+        _d("31"),
+        "当月保费应在这一天前缴清,逾期从这一天起计滞纳金;月份没有这一天时按月末算。",
+    ),
     FigureSpec("late_fee_daily_pct", "滞纳金日费率", PERCENT, "", _d("0"), _d("1")),
     FigureSpec("individual_late_fee", "个人补缴是否收滞纳金", BOOLEAN),
     FigureSpec("transfer_gap_months", "转移接续:可直接补缴的最长中断", INTEGER, "个月", _d("0"), _d("24")),
@@ -118,13 +132,22 @@ SPECS: tuple[FigureSpec, ...] = (
     FigureSpec("transfer_origin_days", "转移接续:转出地办理时限", INTEGER, "个工作日", _d("1"), _d("90")),
     FigureSpec("transfer_destination_days", "转移接续:转入地办理时限", INTEGER, "个工作日", _d("1"), _d("90")),
     FigureSpec("switch_min_years", "职工与居民医保切换:免等待期所需连续参保年限", INTEGER, "年", _d("0"), _d("20")),
-    FigureSpec("switch_max_gap_months", "职工与居民医保切换:免等待期允许的最长中断", INTEGER, "个月", _d("0"), _d("24")),
+    FigureSpec(
+        "switch_max_gap_months", "职工与居民医保切换:免等待期允许的最长中断", INTEGER, "个月", _d("0"), _d("24")
+    ),
     FigureSpec("retire_min_years_male", "退休享受医保待遇最低缴费年限(男)", INTEGER, "年", _d("0"), _d("50")),
     FigureSpec("retire_min_years_female", "退休享受医保待遇最低缴费年限(女)", INTEGER, "年", _d("0"), _d("50")),
     # Flexible workers
     FigureSpec("flexible_rate", "灵活就业人员医保缴费比例", PERCENT, "", _d("0"), _d("20")),
-    FigureSpec("flexible_backpay_window_months", "灵活就业人员可补缴的最长期限", INTEGER, "个月", _d("0"), _d("120"),
-               "从断缴的第一个月算到缴费当月,超过这个期限只能重新参保。"),
+    FigureSpec(
+        "flexible_backpay_window_months",
+        "灵活就业人员可补缴的最长期限",
+        INTEGER,
+        "个月",
+        _d("0"),
+        _d("120"),
+        "从断缴的第一个月算到缴费当月,超过这个期限只能重新参保。",
+    ),
     FigureSpec("flexible_wait_after_months", "灵活就业人员:断缴超过多少个月要等待", INTEGER, "个月", _d("0"), _d("24")),
     FigureSpec("flexible_wait_months", "灵活就业人员:断缴较长补缴后的等待期", INTEGER, "个月", _d("0"), _d("24")),
     FigureSpec("continuity_reset_months", "连续参保年限重新计算的中断长度(超过)", INTEGER, "个月", _d("0"), _d("24")),
@@ -140,7 +163,9 @@ SPECS: tuple[FigureSpec, ...] = (
     FigureSpec("resident_floor_after_years", "断缴满多少年后等待期有下限", INTEGER, "年", _d("1"), _d("50")),
     FigureSpec("resident_floor_months", "长期断缴补缴后的最短等待期", INTEGER, "个月", _d("0"), _d("24")),
     FigureSpec("incentive_after_years", "连续参保激励:从连续参保第几年后开始", INTEGER, "年", _d("0"), _d("20")),
-    FigureSpec("incentive_raise_per_year", "连续参保激励:每多一年大病保险最高支付限额提高", MONEY, "元", _d("0"), _d("100000")),
+    FigureSpec(
+        "incentive_raise_per_year", "连续参保激励:每多一年大病保险最高支付限额提高", MONEY, "元", _d("0"), _d("100000")
+    ),
     FigureSpec("noclaim_raise", "零报销激励:当年未报销,次年大病保险限额提高", MONEY, "元", _d("0"), _d("100000")),
     FigureSpec("incentive_max_pct", "激励提高总额上限(占原限额)", PERCENT, "", _d("0"), _d("100")),
 )
@@ -159,23 +184,58 @@ def get_spec(key: str) -> FigureSpec:
 # How the region guide groups figures, in reading order. Keys not listed are still valid
 # figures; they just are not shown in the guide's tables.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("居民医保", (
-        "resident_fee", "resident_fee_assisted", "resident_fee_student", "resident_window_start",
-        "resident_window_end", "resident_fixed_wait_months", "resident_extra_wait_per_year",
-        "resident_first_year_counts", "resident_floor_after_years", "resident_floor_months",
-        "incentive_after_years", "incentive_raise_per_year", "noclaim_raise", "incentive_max_pct",
-    )),
-    ("职工医保和缴费基数", (
-        "avg_wage", "base_floor_pct", "base_ceiling_pct", "employee_employer_rate", "employee_personal_rate",
-        "contribution_due_day", "late_fee_daily_pct", "individual_late_fee",
-    )),
-    ("灵活就业人员", (
-        "flexible_rate", "flexible_backpay_window_months", "flexible_wait_after_months", "flexible_wait_months",
-        "continuity_reset_months",
-    )),
-    ("转移接续和险种切换", (
-        "transfer_gap_months", "transfer_max_wait_months", "transfer_origin_days", "transfer_destination_days",
-        "switch_min_years", "switch_max_gap_months",
-    )),
+    (
+        "居民医保",
+        (
+            "resident_fee",
+            "resident_fee_assisted",
+            "resident_fee_student",
+            "resident_window_start",
+            "resident_window_end",
+            "resident_fixed_wait_months",
+            "resident_extra_wait_per_year",
+            "resident_first_year_counts",
+            "resident_floor_after_years",
+            "resident_floor_months",
+            "incentive_after_years",
+            "incentive_raise_per_year",
+            "noclaim_raise",
+            "incentive_max_pct",
+        ),
+    ),
+    (
+        "职工医保和缴费基数",
+        (
+            "avg_wage",
+            "base_floor_pct",
+            "base_ceiling_pct",
+            "employee_employer_rate",
+            "employee_personal_rate",
+            "contribution_due_day",
+            "late_fee_daily_pct",
+            "individual_late_fee",
+        ),
+    ),
+    (
+        "灵活就业人员",
+        (
+            "flexible_rate",
+            "flexible_backpay_window_months",
+            "flexible_wait_after_months",
+            "flexible_wait_months",
+            "continuity_reset_months",
+        ),
+    ),
+    (
+        "转移接续和险种切换",
+        (
+            "transfer_gap_months",
+            "transfer_max_wait_months",
+            "transfer_origin_days",
+            "transfer_destination_days",
+            "switch_min_years",
+            "switch_max_gap_months",
+        ),
+    ),
     ("退休", ("retire_min_years_male", "retire_min_years_female")),
 )

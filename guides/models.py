@@ -23,8 +23,17 @@ from .markdown import figure_tokens, render_markdown
 
 # Slugs that would shadow the site's own URLs at /<region>/ or /<region>/<article>/.
 RESERVED_SLUGS = {
-    "admin", "api", "calculator", "static", "media", "topics", "wenda", "preview",
-    "sitemap.xml", "robots.txt", "national",
+    "admin",
+    "api",
+    "calculator",
+    "static",
+    "media",
+    "topics",
+    "wenda",
+    "preview",
+    "sitemap.xml",
+    "robots.txt",
+    "national",
 }
 
 
@@ -246,10 +255,10 @@ class Article(models.Model):
     slug = models.SlugField("网址名", max_length=80, help_text="拼音或英文,发布后不要再改。")
     region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.PROTECT, related_name="articles")
     topics = models.ManyToManyField(Topic, verbose_name="主题", related_name="articles", blank=True)
-    short_answer = models.CharField(
-        "简短回答", max_length=160, help_text="先给结论,一两句话;也用作搜索结果里的摘要。"
+    short_answer = models.CharField("简短回答", max_length=160, help_text="先给结论,一两句话;也用作搜索结果里的摘要。")
+    body = models.TextField(
+        "正文(Markdown)", blank=True, help_text="用 {{ 数据项 }} 插入实时数据,例如 {{ resident_fee }}。"
     )
-    body = models.TextField("正文(Markdown)", blank=True, help_text="用 {{ 数据项 }} 插入实时数据,例如 {{ resident_fee }}。")
     body_html = models.TextField(editable=False, blank=True)
     related = models.ManyToManyField("self", verbose_name="相关问题", symmetrical=False, blank=True)
     status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default=DRAFT)

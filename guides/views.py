@@ -77,12 +77,16 @@ def home(request: HttpRequest) -> HttpResponse:
     cities = {p.pk: [r for r in regions if r.parent_id == p.pk and r.kind == Region.CITY] for p in provinces}
     featured = list(live_articles().filter(featured=True).order_by("region__order", "order")[:12])
     topics = list(Topic.objects.all())
-    return render(request, "guides/home.html", {
-        "provinces": [(p, cities[p.pk]) for p in provinces],
-        "featured": featured,
-        "topics": topics,
-        "jsonld": [faq_ld(featured)] if featured else [],
-    })
+    return render(
+        request,
+        "guides/home.html",
+        {
+            "provinces": [(p, cities[p.pk]) for p in provinces],
+            "featured": featured,
+            "topics": topics,
+            "jsonld": [faq_ld(featured)] if featured else [],
+        },
+    )
 
 
 def shown_figures(region: Region, entries: dict[str, PolicyEntry], today: datetime.date):
@@ -112,10 +116,7 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
     lineage = place.lineage()
     entries = PolicyEntry.objects.for_region(place, today)
     articles = list(
-        live_articles()
-        .filter(region__in=lineage)
-        .prefetch_related("topics")
-        .order_by("region__kind", "order", "pk")
+        live_articles().filter(region__in=lineage).prefetch_related("topics").order_by("region__kind", "order", "pk")
     )
     own = [a for a in articles if a.region_id == place.pk]
     inherited = [a for a in articles if a.region_id != place.pk]
@@ -127,19 +128,23 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
     depth = {r.pk: i for i, r in enumerate(lineage)}
     channels.sort(key=lambda c: (depth[c.region_id], c.order, c.pk))
     changes = earlier_figures(lineage, entries, today)
-    return render(request, "guides/region.html", {
-        "region": place,
-        "figure_groups": shown_figures(place, entries, today),
-        "topic_groups": sorted(by_topic.items(), key=lambda item: (item[0].order, item[0].slug)),
-        "inherited": inherited,
-        "children": list(place.children.all()) if place.kind == Region.PROVINCE else [],
-        "channels": channels,
-        "hotline": next((c for c in channels if c.kind == "hotline"), None),
-        "app": next((c for c in channels if c.kind in ("app", "wechat")), None),
-        "changes": changes,
-        "crumbs": region_crumbs(place),
-        "jsonld": [breadcrumbs_ld(region_crumbs(place))] + ([faq_ld(own)] if own else []),
-    })
+    return render(
+        request,
+        "guides/region.html",
+        {
+            "region": place,
+            "figure_groups": shown_figures(place, entries, today),
+            "topic_groups": sorted(by_topic.items(), key=lambda item: (item[0].order, item[0].slug)),
+            "inherited": inherited,
+            "children": list(place.children.all()) if place.kind == Region.PROVINCE else [],
+            "channels": channels,
+            "hotline": next((c for c in channels if c.kind == "hotline"), None),
+            "app": next((c for c in channels if c.kind in ("app", "wechat")), None),
+            "changes": changes,
+            "crumbs": region_crumbs(place),
+            "jsonld": [breadcrumbs_ld(region_crumbs(place))] + ([faq_ld(own)] if own else []),
+        },
+    )
 
 
 def render_body(article: Article, entries: dict[str, PolicyEntry], today: datetime.date):
@@ -171,25 +176,33 @@ def article_page(request: HttpRequest, article: Article, *, preview: bool = Fals
     else:
         crumbs = region_crumbs(article.region)
     crumbs.append((article.title, article.get_absolute_url()))
-    response = render(request, "guides/article.html", {
-        "article": article,
-        "body_html": body_html,
-        "figures": figures,
-        "related": list(article.related.all()),
-        "topics": list(article.topics.all()),
-        "crumbs": crumbs,
-        "preview": preview,
-        "jsonld": [faq_ld([article], full_answer=f"{article.short_answer} {strip_tags(body_html)}"[:2000]),
-                   breadcrumbs_ld(crumbs)],
-    })
+    response = render(
+        request,
+        "guides/article.html",
+        {
+            "article": article,
+            "body_html": body_html,
+            "figures": figures,
+            "related": list(article.related.all()),
+            "topics": list(article.topics.all()),
+            "crumbs": crumbs,
+            "preview": preview,
+            "jsonld": [
+                faq_ld([article], full_answer=f"{article.short_answer} {strip_tags(body_html)}"[:2000]),
+                breadcrumbs_ld(crumbs),
+            ],
+        },
+    )
     if preview:
         response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
 def article_queryset():
-    return live_articles().select_related("region__parent__parent").prefetch_related(
-        "topics", Prefetch("related", queryset=Article.objects.published().select_related("region"))
+    return (
+        live_articles()
+        .select_related("region__parent__parent")
+        .prefetch_related("topics", Prefetch("related", queryset=Article.objects.published().select_related("region")))
     )
 
 
@@ -216,12 +229,16 @@ def national_article(request: HttpRequest, slug: str) -> HttpResponse:
 def topics(request: HttpRequest) -> HttpResponse:
     all_topics = list(Topic.objects.all())
     national = list(live_articles().filter(region__kind=Region.NATIONAL).order_by("order", "pk"))
-    return render(request, "guides/topics.html", {
-        "topics": all_topics,
-        "national": national,
-        "crumbs": [("首页", "/"), ("全国通用问答", "/topics/")],
-        "jsonld": [faq_ld(national)] if national else [],
-    })
+    return render(
+        request,
+        "guides/topics.html",
+        {
+            "topics": all_topics,
+            "national": national,
+            "crumbs": [("首页", "/"), ("全国通用问答", "/topics/")],
+            "jsonld": [faq_ld(national)] if national else [],
+        },
+    )
 
 
 @require_GET
@@ -232,18 +249,27 @@ def topic(request: HttpRequest, topic_slug: str) -> HttpResponse:
     for a in articles:
         groups.setdefault(a.region, []).append(a)
     crumbs = [("首页", "/"), (current.name, current.get_absolute_url())]
-    return render(request, "guides/topic.html", {
-        "topic": current,
-        "groups": list(groups.items()),
-        "crumbs": crumbs,
-        "jsonld": [breadcrumbs_ld(crumbs)] + ([faq_ld(articles)] if articles else []),
-    })
+    return render(
+        request,
+        "guides/topic.html",
+        {
+            "topic": current,
+            "groups": list(groups.items()),
+            "crumbs": crumbs,
+            "jsonld": [breadcrumbs_ld(crumbs)] + ([faq_ld(articles)] if articles else []),
+        },
+    )
 
 
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /preview/", "Disallow: /api/",
-             f"Sitemap: {absolute('/sitemap.xml')}"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "Disallow: /api/",
+        f"Sitemap: {absolute('/sitemap.xml')}",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 

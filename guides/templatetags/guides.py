@@ -24,3 +24,9 @@ def cn_date(value) -> str:
     if not value:
         return ""
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def yuan(value) -> str:
+    """1148.4 → "1,148.40 元"."""
+    return f"{value:,.2f} 元"

@@ -91,8 +91,17 @@ class Command(BaseCommand):
             entry = PolicyEntry.objects.filter(
                 region=region, key=row["key"], effective_from=row["effective_from"]
             ).first() or PolicyEntry(region=region, key=row["key"])
-            for field in ("value", "effective_from", "effective_to", "source_title", "source_issuer",
-                          "source_url", "verified_on", "status", "note"):
+            for field in (
+                "value",
+                "effective_from",
+                "effective_to",
+                "source_title",
+                "source_issuer",
+                "source_url",
+                "verified_on",
+                "status",
+                "note",
+            ):
                 setattr(entry, field, row.get(field) or ("" if field not in ("effective_to",) else None))
             self.save_valid(entry, f"{row['region']}/{row['key']}")
         return len(rows)
@@ -146,4 +155,3 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"{label}: {exc.messages}") from None
         obj.save()
-
