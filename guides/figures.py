@@ -52,7 +52,7 @@ class FigureSpec:
             except ValueError:
                 raise FigureValueError("日期格式应为 年-月-日,例如 2026-02-28。") from None
         try:
-            number = Decimal(text.replace(",", "").replace(",", "").rstrip("%%"))
+            number = Decimal(text.replace(",", "").replace("\uff0c", "").removesuffix("%").removesuffix("\uff05"))
         except InvalidOperation:
             raise FigureValueError(f"“{text}”不是有效的数字。") from None
         if not number.is_finite():
@@ -172,6 +172,11 @@ SPECS: tuple[FigureSpec, ...] = (
 
 REGISTRY: dict[str, FigureSpec] = {spec.key: spec for spec in SPECS}
 KEY_CHOICES = [(spec.key, f"{spec.label}({spec.key})") for spec in SPECS]
+
+
+def key_choices() -> list[tuple[str, str]]:
+    """Choices for PolicyEntry.key, as a callable so relabelling a key needs no migration."""
+    return KEY_CHOICES
 
 
 def get_spec(key: str) -> FigureSpec:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .figures import KEY_CHOICES, FigureSpec, FigureValueError, Value, get_spec
+from .figures import KEY_CHOICES, FigureSpec, FigureValueError, Value, get_spec, key_choices
 from .markdown import figure_tokens, render_markdown
 
 # Slugs that would shadow the site's own URLs at /<region>/ or /<region>/<article>/.
@@ -35,6 +35,15 @@ RESERVED_SLUGS = {
     "robots.txt",
     "national",
 }
+
+
+def bump_version(obj: models.Model) -> None:
+    """Every update raises `version`, so an edit based on an older version can be refused."""
+    if obj._state.adding or obj.pk is None:
+        return
+    # Count from the stored row, not the instance: a revert starts from an old copy.
+    stored = type(obj)._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+    obj.version = (stored if stored is not None else obj.version or 0) + 1
 
 
 class Region(models.Model):
@@ -113,7 +122,7 @@ class PolicyEntry(models.Model):
     STATUS_CHOICES = [(VERIFIED, "已核实"), (UNVERIFIED, "待核实")]
 
     region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.PROTECT, related_name="figures")
-    key = models.CharField("数据项", max_length=40, choices=KEY_CHOICES, db_index=True)
+    key = models.CharField("数据项", max_length=40, choices=key_choices, db_index=True)
     value = models.CharField("数值", max_length=40, help_text="金额填元,比例填百分数(6.8 表示 6.8%),日期填 年-月-日。")
     effective_from = models.DateField("生效日期")
     effective_to = models.DateField("失效日期", null=True, blank=True, help_text="留空表示一直有效,直到有新数据。")
@@ -184,6 +193,10 @@ class PolicyEntry(models.Model):
                     f"同一地区的这项数据在 {overlapping.effective_from.isoformat()} 至 {end} 已有一条"
                     f"(数值 {overlapping.value})。请先给旧数据填上失效日期,或调整生效日期。"
                 )
+
+    def save(self, *args, **kwargs) -> None:
+        bump_version(self)
+        super().save(*args, **kwargs)
 
     def overlapping(self) -> PolicyEntryQuerySet:
         """Other entries for the same region and key whose periods overlap this one."""
@@ -284,6 +297,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        bump_version(self)
         self.body_html = render_markdown(self.body)
         if self.status == self.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()

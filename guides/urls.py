@@ -9,6 +9,7 @@ urlpatterns = [
     path("topics/", views.topics, name="topics"),
     path("topics/<slug:topic_slug>/", views.topic, name="topic"),
     path("wenda/<slug:slug>/", views.national_article, name="national_article"),
+    path("preview/<str:token>/", views.preview, name="preview"),
     path("<slug:region_slug>/", views.region, name="region"),
     path("<slug:region_slug>/<slug:slug>/", views.article, name="article"),
 ]

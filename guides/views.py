@@ -219,6 +219,30 @@ def article(request: HttpRequest, region_slug: str, slug: str) -> HttpResponse:
     return article_page(request, found)
 
 
+def preview_queryset():
+    """Any article, whatever its status: for staff previews and signed preview links only."""
+    return Article.objects.select_related("region__parent__parent").prefetch_related(
+        "topics", Prefetch("related", queryset=Article.objects.published().select_related("region"))
+    )
+
+
+@require_GET
+def preview(request: HttpRequest, token: str) -> HttpResponse:
+    """A draft exactly as the public will see it, for a reviewer holding a signed, expiring link."""
+    from django.core import signing
+
+    from .admin import article_from_token
+
+    try:
+        pk = article_from_token(token)
+    except signing.SignatureExpired:
+        return render(request, "guides/preview_expired.html", {"expired": True}, status=410)
+    except signing.BadSignature:
+        raise Http404("预览链接无效") from None
+    found = get_object_or_404(preview_queryset(), pk=pk)
+    return article_page(request, found, preview=True)
+
+
 @require_GET
 def national_article(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(article_queryset(), region__kind=Region.NATIONAL, slug=slug)
