@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.views.decorators.http import require_GET
 
-from .figures import GROUPS, REGISTRY
+from .figures import GROUPS, KEY_FIGURES, REGISTRY
 from .markdown import replace_tokens
 from .models import Article, PolicyEntry, Region, ServiceChannel, ShownFigure, Topic
 
@@ -134,6 +134,7 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
         {
             "region": place,
             "figure_groups": shown_figures(place, entries, today),
+        "key_figures": [ShownFigure.from_entry(entries[k], today) for k in KEY_FIGURES if k in entries],
             "topic_groups": sorted(by_topic.items(), key=lambda item: (item[0].order, item[0].slug)),
             "inherited": inherited,
             "children": list(place.children.all()) if place.kind == Region.PROVINCE else [],
