@@ -137,7 +137,7 @@ class EstimateForm(forms.Form):
     paid_on = forms.DateField(
         label="打算哪天补缴",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "日期格式应为 年-月-日,例如 2026-11-30。"},
     )
     lapsed_years = forms.IntegerField(
@@ -185,6 +185,22 @@ class EstimateForm(forms.Form):
             "max_value": "最多填 360 个月。",
         },
     )
+
+    HINTS = {
+        "lapse_start": "职工和灵活就业人员填写。",
+        "base": "不填就按当地社平工资估算;会自动按当地上下限调整。",
+        "lapsed_years": "居民医保填写;一直连续参保填 0。",
+        "paid_on": "不填就按今天算。",
+        "continuous_years": "可不填。居民医保用它估算失去的连续参保奖励;换险种时用它判断能否免等待期。",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            # Tie each input to its hint and to its error line, which the live updates refill.
+            field.help_text = self.HINTS.get(name, "")
+            described = f"hint-{name} err-{name}" if field.help_text else f"err-{name}"
+            field.widget.attrs["aria-describedby"] = described
 
     def clean_paid_on(self):
         day = self.cleaned_data.get("paid_on") or timezone.localdate()

@@ -82,7 +82,8 @@ def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpR
         "disclaimer": DISCLAIMER,
     }
     template_name = "calculator/estimate.html"
-    if request.htmx:
+    # htmx asks for the whole page again when it restores history without a snapshot.
+    if request.htmx and not request.htmx.history_restore_request:
         template_name += "#estimator"
     return render(request, template_name, context)
 

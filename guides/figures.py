@@ -188,8 +188,12 @@ def get_spec(key: str) -> FigureSpec:
 
 # The few figures a region guide shows first, before the questions.
 KEY_FIGURES: tuple[str, ...] = (
-    "resident_fee", "resident_fixed_wait_months", "flexible_backpay_window_months", "avg_wage",
-    "employee_employer_rate", "late_fee_daily_pct",
+    "resident_fee",
+    "resident_fixed_wait_months",
+    "flexible_backpay_window_months",
+    "avg_wage",
+    "employee_employer_rate",
+    "late_fee_daily_pct",
 )
 
 # How the region guide groups figures, in reading order. Keys not listed are still valid

@@ -134,7 +134,7 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
         {
             "region": place,
             "figure_groups": shown_figures(place, entries, today),
-        "key_figures": [ShownFigure.from_entry(entries[k], today) for k in KEY_FIGURES if k in entries],
+            "key_figures": [ShownFigure.from_entry(entries[k], today) for k in KEY_FIGURES if k in entries],
             "topic_groups": sorted(by_topic.items(), key=lambda item: (item[0].order, item[0].slug)),
             "inherited": inherited,
             "children": list(place.children.all()) if place.kind == Region.PROVINCE else [],

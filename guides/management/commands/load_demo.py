@@ -53,10 +53,11 @@ class Command(BaseCommand):
         figures = self.load_figures(regions)
         channels = self.load_channels(regions)
         articles = self.load_articles(regions, topics)
-        self.stdout.write(
-            f"演示数据已载入:{len(regions)} 个地区,{figures} 条政策数据,{channels} 个办事渠道,"
-            f"{len(topics)} 个主题,{articles} 篇问答。"
-        )
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                f"演示数据已载入:{len(regions)} 个地区,{figures} 条政策数据,{channels} 个办事渠道,"
+                f"{len(topics)} 个主题,{articles} 篇问答。"
+            )
 
     def load_regions(self) -> dict[str, Region]:
         regions: dict[str, Region] = {}
