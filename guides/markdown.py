@@ -43,8 +43,10 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
-# {{ key }} with a registry key inside: lower-case letters, digits and underscores.
+# {{ key }} with a registry key inside: lower-case letters, digits and underscores. Validation
+# uses the looser pattern, so a typo such as {{ resident-fee }} is refused instead of showing braces.
 TOKEN_RE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
+ANY_TOKEN_RE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 TAG_RE = re.compile(r"(<[^>]*>)")
 
 
@@ -62,20 +64,33 @@ def render_markdown(text: str) -> str:
 
 
 def figure_tokens(text: str) -> list[str]:
-    """The figure keys a Markdown text embeds, in order of first appearance."""
+    """Everything a Markdown text writes between {{ and }}, stripped, in order of first appearance.
+
+    Well-formed tokens are keys; anything else (a typo, Chinese words) is returned as written so
+    validation can name it.
+    """
     seen: dict[str, None] = {}
-    for match in TOKEN_RE.finditer(text or ""):
-        seen.setdefault(match.group(1), None)
+    for match in ANY_TOKEN_RE.finditer(text or ""):
+        seen.setdefault(match.group(1).strip(), None)
     return list(seen)
 
 
-def replace_tokens(html: str, render: Callable[[str], str]) -> str:
+def replace_tokens(html: str, render: Callable[[str, bool], str]) -> str:
     """Replace each token in already-sanitised HTML with ``render(key)`` (trusted, our own HTML).
 
     Only text between tags is touched: a token typed inside a link's address stays inert text
-    rather than splicing markup into an attribute.
+    rather than splicing markup into an attribute. ``render`` is told whether the token sits
+    inside a link's text, so it can avoid nesting a link in a link.
     """
     parts = TAG_RE.split(html)
-    for i in range(0, len(parts), 2):  # even items are text, odd items are tags
-        parts[i] = TOKEN_RE.sub(lambda m: render(m.group(1)), parts[i])
+    in_link = 0
+    for i, part in enumerate(parts):
+        if i % 2:  # odd items are tags: track whether the text that follows sits inside a link
+            if part.startswith("<a ") or part == "<a>":
+                in_link += 1
+            elif part == "</a>":
+                in_link = max(0, in_link - 1)
+            continue
+        inside = in_link > 0
+        parts[i] = TOKEN_RE.sub(lambda m, inside=inside: render(m.group(1), inside), part)
     return "".join(parts)

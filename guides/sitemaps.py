@@ -1,10 +1,24 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from .models import Article, Region, Topic
 
 
-class StaticSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Locations on SITE_URL, so the sitemap agrees with canonical links behind any proxy."""
+
+    @property
+    def protocol(self):
+        return urlsplit(settings.SITE_URL).scheme or "https"
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class StaticSitemap(SiteSitemap):
     changefreq = "weekly"
 
     def items(self):
@@ -14,7 +28,7 @@ class StaticSitemap(Sitemap):
         return reverse(item)
 
 
-class RegionSitemap(Sitemap):
+class RegionSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.8
 
@@ -22,12 +36,12 @@ class RegionSitemap(Sitemap):
         return Region.objects.exclude(kind=Region.NATIONAL)
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(SiteSitemap):
     def items(self):
         return Topic.objects.all()
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(SiteSitemap):
     """Only live articles: drafts, scheduled and taken-down ones stay out."""
 
     priority = 0.7

@@ -121,9 +121,13 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
     own = [a for a in articles if a.region_id == place.pk]
     inherited = [a for a in articles if a.region_id != place.pk]
     by_topic: dict[Topic, list[Article]] = {}
+    untopical: list[Article] = []
     for article in own:
-        for topic in article.topics.all():
+        topics = list(article.topics.all())
+        for topic in topics:
             by_topic.setdefault(topic, []).append(article)
+        if not topics:
+            untopical.append(article)
     channels = list(ServiceChannel.objects.filter(region__in=lineage).select_related("region"))
     depth = {r.pk: i for i, r in enumerate(lineage)}
     channels.sort(key=lambda c: (depth[c.region_id], c.order, c.pk))
@@ -136,6 +140,7 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
             "figure_groups": shown_figures(place, entries, today),
             "key_figures": [ShownFigure.from_entry(entries[k], today) for k in KEY_FIGURES if k in entries],
             "topic_groups": sorted(by_topic.items(), key=lambda item: (item[0].order, item[0].slug)),
+            "untopical": untopical,
             "inherited": inherited,
             "children": list(place.children.all()) if place.kind == Region.PROVINCE else [],
             "channels": channels,
@@ -149,23 +154,30 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
 
 
 def render_body(article: Article, entries: dict[str, PolicyEntry], today: datetime.date):
-    """The article's HTML with live figures, and the figures it used in order (for the source list)."""
-    used: list[ShownFigure | None] = []
+    """The article's HTML with live figures, and the figures it used in order (for the source list).
+
+    Only figures that exist get a number, so each [n] points at the n-th source entry.
+    """
+    used: list[ShownFigure] = []
     index: dict[str, int] = {}
     inline = get_template("includes/figure_inline.html")
 
-    def render_token(key: str) -> str:
-        if key not in index:
-            entry = entries.get(key)
-            used.append(ShownFigure.from_entry(entry, today) if entry else None)
+    def render_token(key: str, in_link: bool) -> str:
+        entry = entries.get(key)
+        if entry is not None and key not in index:
+            used.append(ShownFigure.from_entry(entry, today))
             index[key] = len(used)
-        number = index[key]
-        figure = used[number - 1]
         spec = REGISTRY.get(key)
-        return inline.render({"figure": figure, "number": number, "label": spec.label if spec else key})
+        context = {
+            "figure": used[index[key] - 1] if entry is not None else None,
+            "number": index.get(key),
+            "label": spec.label if spec else key,
+            "link": not in_link,
+        }
+        return inline.render(context).strip()
 
     html = replace_tokens(article.body_html, render_token)
-    return html, [f for f in used if f is not None]
+    return html, used
 
 
 def article_page(request: HttpRequest, article: Article, *, preview: bool = False) -> HttpResponse:

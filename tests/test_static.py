@@ -1,0 +1,62 @@
+"""collectstatic with the production storage: hashed, compressed files that whitenoise can serve.
+
+conftest.py swaps in plain static storage for every other test; here we put whitenoise's
+CompressedManifestStaticFilesStorage back and collect into a temporary STATIC_ROOT.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+
+HTMX = "django_htmx/htmx-2.min.js"  # what {% htmx_script %} loads by default
+
+
+@pytest.fixture
+def collected(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", "--noinput", verbosity=0)
+    return tmp_path
+
+
+def manifest(root) -> dict[str, str]:
+    return json.loads((root / "staticfiles.json").read_text(encoding="utf-8"))["paths"]
+
+
+def test_it_collects_hashed_and_compressed_css(collected):
+    paths = manifest(collected)
+
+    hashed = paths["css/site.css"]
+    assert re.fullmatch(r"css/site\.[0-9a-f]{12}\.css", hashed)
+    assert (collected / hashed).is_file()
+    compressed = collected / f"{hashed}.gz"
+    assert compressed.is_file()
+    assert gzip.decompress(compressed.read_bytes()) == (collected / hashed).read_bytes()
+
+
+def test_it_collects_the_vendored_htmx(collected):
+    paths = manifest(collected)
+
+    hashed = paths[HTMX]
+    assert re.fullmatch(r"django_htmx/htmx-2\.min\.[0-9a-f]{12}\.js", hashed)
+    assert (collected / hashed).is_file()
+    assert (collected / f"{hashed}.gz").is_file()
+    assert b"htmx" in (collected / hashed).read_bytes()[:2000]
+
+
+@pytest.mark.django_db
+def test_it_links_the_hashed_files_from_the_pages(client, collected):
+    paths = manifest(collected)
+
+    html = client.get("/calculator/").content.decode()
+
+    assert f'href="/static/{paths["css/site.css"]}"' in html
+    assert f'src="/static/{paths[HTMX]}"' in html
