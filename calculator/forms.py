@@ -25,7 +25,7 @@ SCHEME_CHOICES = [
 CAUSE_CHOICES = [(PERSONAL, "个人原因(如换工作、忘了交)"), (EMPLOYER, "单位原因(单位漏缴、欠缴)")]
 SWITCH_CHOICES = [("", "没有换险种"), (EMPLOYEE, "从职工医保换到居民医保"), (RESIDENT, "从居民医保换到职工医保")]
 WINDOW_CHOICES = [("", "按当地集中参保期自动判断"), ("true", "是,在集中参保期内"), ("false", "不是")]
-MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")  # ASCII digits only
 EARLIEST = datetime.date(1998, 12, 1)  # employee medical insurance began in December 1998
 LATEST = datetime.date(2099, 12, 31)
 
@@ -46,10 +46,10 @@ class MonthField(forms.CharField):
         match = MONTH_RE.match(value.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise forms.ValidationError("月份格式应为 年-月,例如 2026-03。")
-        day = datetime.date(int(match.group(1)), int(match.group(2)), 1)
-        if not EARLIEST <= day <= LATEST:
-            raise forms.ValidationError("请填写 1998 年 12 月以后的月份。")
-        return day
+        year, month = int(match.group(1)), int(match.group(2))
+        if not EARLIEST.year <= year <= LATEST.year or datetime.date(year, month, 1) < EARLIEST:
+            raise forms.ValidationError("请填写 1998 年 12 月到 2099 年之间的月份。")
+        return datetime.date(year, month, 1)
 
 
 class FlagField(forms.Field):

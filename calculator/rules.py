@@ -273,7 +273,8 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
         steps.append(
             Step(
                 "employee.resume.employer",
-                "单位补缴后不设等待期,下个月起恢复报销;断缴期间看病的费用可以补报。",
+                "单位补缴后不设等待期,下个月起恢复报销;断缴期间看病的费用可以补报。"
+                f"这 {yuan(employer + personal)}(含按个人比例算的 {yuan(personal)})由单位补缴,职工不用另交。",
                 LAW_LATE_FEE,
             )
         )
@@ -282,8 +283,10 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
             steps,
             can_backpay=True,
             amount_total=employer + personal,
-            amount_employer=employer,
-            amount_personal=personal,
+            # Worked case 1: after an employer's lapse the employee owes nothing; the employer
+            # back-pays both shares (《社会保险法》第八十六条 makes it the employer's debt).
+            amount_employer=employer + personal,
+            amount_personal=Decimal("0.00"),
             late_fee=fee,
             late_fee_payer=PAYER_EMPLOYER,
             waiting_months=0,
@@ -647,6 +650,7 @@ def switch_estimate(case: LapseCase, read: _Reader) -> Estimate | None:
     ]
     total, employer, personal = Decimal("0.00"), Decimal("0.00"), Decimal("0.00")
     if case.scheme == RESIDENT:
+        read("resident_fee")  # quoted below: listed with its source like every figure used
         steps.append(
             Step(
                 "resident.current_year",
