@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
@@ -72,6 +73,8 @@ def describe_changes(model, pk, base_version: int) -> list[tuple[str, str, str]]
 
 
 def shorten(value, limit: int = 80) -> str:
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     text = "" if value is None else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -88,6 +91,9 @@ class VersionedForm(forms.ModelForm):
             stored = type(instance)._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
             # A revert starts from an old copy: base it on what is stored now.
             self.fields["base_version"].initial = stored if stored is not None else instance.version
+            # Editing an existing row: the version is required, so no save skips the check.
+            self.fields["base_version"].required = stored is not None
+            self.fields["base_version"].error_messages["required"] = "页面缺少版本信息,请重新打开页面再保存。"
 
     def clean(self):
         data = super().clean()
@@ -127,6 +133,18 @@ class RevisionAdminMixin:
     object_history_template = "admin/guides/object_history.html"
     compare_fields: tuple[str, ...] = ()
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Revert or restore: only for staff who may change the object, in one transaction
+        (the version check locks the row, as the ordinary change view does)."""
+        if request.method == "POST":
+            current = self.model._default_manager.filter(pk=object_id).first()
+            if current is not None and not self.has_change_permission(request, current):
+                raise PermissionDenied
+            if current is None and not self.has_add_permission(request):
+                raise PermissionDenied
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
     def get_urls(self):
         prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
         urls = [
@@ -156,7 +174,9 @@ class RevisionAdminMixin:
             if field.name in self.compare_fields:
                 rows.append((field.verbose_name, None, None, text_diff(str(a or ""), str(b or ""))))
             else:
-                rows.append((field.verbose_name, shorten(a, 200), shorten(b, 200), None))
+                old, new = shorten(a, 200), shorten(b, 200)
+                if old != new:  # e.g. a time differing only below the minute
+                    rows.append((field.verbose_name, old, new, None))
         context = {
             **self.admin_site.each_context(request),
             "title": f"比较修改:{records[0].instance}",

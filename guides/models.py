@@ -188,9 +188,13 @@ class PolicyEntry(models.Model):
         if self.region_id and self.effective_from:
             overlapping = self.overlapping().first()
             if overlapping is not None:
-                end = overlapping.effective_to.isoformat() if overlapping.effective_to else "至今"
+                period = (
+                    f"{overlapping.effective_from.isoformat()} 至 {overlapping.effective_to.isoformat()} 已有一条"
+                    if overlapping.effective_to
+                    else f"{overlapping.effective_from.isoformat()} 起已有一条长期有效的数据"
+                )
                 raise ValidationError(
-                    f"同一地区的这项数据在 {overlapping.effective_from.isoformat()} 至 {end} 已有一条"
+                    f"同一地区的这项数据在 {period}"
                     f"(数值 {overlapping.value})。请先给旧数据填上失效日期,或调整生效日期。"
                 )
 

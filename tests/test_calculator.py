@@ -415,14 +415,18 @@ def test_it_keeps_input_when_lapse_start_is_month_13(client, demo):
 def test_it_keeps_input_when_lapse_start_is_before_1998(client, demo):
     response = client.get("/calculator/", {**VALID_EMPLOYEE, "lapse_start": "1990-01"})
 
-    assert_kept_with_message(response, "lapse_start", "1990-01", "请填写 1998 年 12 月到 2099 年之间的月份。", "从哪个月开始没交")
+    assert_kept_with_message(
+        response, "lapse_start", "1990-01", "请填写 1998 年 12 月到 2099 年之间的月份。", "从哪个月开始没交"
+    )
 
 
 def test_it_keeps_input_when_lapse_start_is_year_zero(client, demo):
     # "0000-01" matches the YYYY-MM pattern, but there is no year 0.
     response = client.get("/calculator/", {**VALID_EMPLOYEE, "lapse_start": "0000-01"})
 
-    assert_kept_with_message(response, "lapse_start", "0000-01", "请填写 1998 年 12 月到 2099 年之间的月份。", "从哪个月开始没交")
+    assert_kept_with_message(
+        response, "lapse_start", "0000-01", "请填写 1998 年 12 月到 2099 年之间的月份。", "从哪个月开始没交"
+    )
 
 
 def test_it_keeps_input_when_paid_on_is_february_30(client, demo):

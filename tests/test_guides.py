@@ -420,7 +420,7 @@ def test_it_names_an_open_ended_overlap_as_until_now():
 
     (message,) = errors_of(unsaved_entry(province, value="400", effective_from=D(2026, 1, 1)))["__all__"]
 
-    assert "2025-01-01 至 至今 已有一条(数值 380)" in message
+    assert "2025-01-01 起已有一条长期有效的数据(数值 380)" in message
 
 
 @pytest.mark.django_db
