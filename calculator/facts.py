@@ -12,7 +12,7 @@ from .rules import Fact, RegionFacts
 
 
 def fact_from_entry(entry: PolicyEntry, today: datetime.date) -> Fact:
-    source = entry.source_title if not entry.source_issuer else f"{entry.source_title}({entry.source_issuer})"
+    source = entry.source_title if not entry.source_issuer else f"{entry.source_title}（{entry.source_issuer}）"
     return Fact(
         key=entry.key,
         label=entry.spec.label,

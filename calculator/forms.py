@@ -18,13 +18,13 @@ from guides.models import Region
 from .rules import EMPLOYEE, EMPLOYER, FLEXIBLE, PERSONAL, RESIDENT, LapseCase, add_months, month_start
 
 SCHEME_CHOICES = [
-    (EMPLOYEE, "职工医保(单位给交)"),
-    (FLEXIBLE, "灵活就业人员(自己交职工医保)"),
+    (EMPLOYEE, "职工医保（单位给交）"),
+    (FLEXIBLE, "灵活就业人员（自己交职工医保）"),
     (RESIDENT, "城乡居民医保"),
 ]
-CAUSE_CHOICES = [(PERSONAL, "个人原因(如换工作、忘了交)"), (EMPLOYER, "单位原因(单位漏缴、欠缴)")]
+CAUSE_CHOICES = [(PERSONAL, "个人原因（如换工作、忘了交）"), (EMPLOYER, "单位原因（单位漏缴、欠缴）")]
 SWITCH_CHOICES = [("", "没有换险种"), (EMPLOYEE, "从职工医保换到居民医保"), (RESIDENT, "从居民医保换到职工医保")]
-WINDOW_CHOICES = [("", "按当地集中参保期自动判断"), ("true", "是,在集中参保期内"), ("false", "不是")]
+WINDOW_CHOICES = [("", "按当地集中参保期自动判断"), ("true", "是，在集中参保期内"), ("false", "不是")]
 MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")  # ASCII digits only
 EARLIEST = datetime.date(1998, 12, 1)  # employee medical insurance began in December 1998
 LATEST = datetime.date(2099, 12, 31)
@@ -45,7 +45,7 @@ class MonthField(forms.CharField):
             return None
         match = MONTH_RE.match(value.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
-            raise forms.ValidationError("月份格式应为 年-月,例如 2026-03。")
+            raise forms.ValidationError("月份格式应为 年-月，例如 2026-03。")
         year, month = int(match.group(1)), int(match.group(2))
         if not EARLIEST.year <= year <= LATEST.year or datetime.date(year, month, 1) < EARLIEST:
             raise forms.ValidationError("请填写 1998 年 12 月到 2099 年之间的月份。")
@@ -84,7 +84,7 @@ class EstimateForm(forms.Form):
         queryset=Region.objects.exclude(kind=Region.NATIONAL).select_related("parent__parent"),
         to_field_name="slug",
         empty_label=None,
-        error_messages={"required": "请选择城市。", "invalid_choice": "没有这个地区,请从列表中选择。"},
+        error_messages={"required": "请选择城市。", "invalid_choice": "没有这个地区，请从列表中选择。"},
     )
     scheme = forms.ChoiceField(
         label="参加的是哪种医保",
@@ -119,14 +119,14 @@ class EstimateForm(forms.Form):
         },
     )
     base = forms.DecimalField(
-        label="月缴费基数(一般是月工资,元,可不填)",
+        label="月缴费基数（一般是月工资，元，可不填）",
         required=False,
         min_value=Decimal("0.01"),
         max_value=Decimal("1000000"),
         max_digits=9,
         decimal_places=2,
         error_messages={
-            "invalid": "请填写金额数字,例如 5000。",
+            "invalid": "请填写金额数字，例如 5000。",
             "min_value": "金额要大于 0。",
             "max_value": "金额不能超过 1,000,000 元。",
             "max_decimal_places": "金额最多两位小数。",
@@ -138,7 +138,7 @@ class EstimateForm(forms.Form):
         label="打算哪天补缴",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "日期格式应为 年-月-日,例如 2026-11-30。"},
+        error_messages={"invalid": "日期格式应为 年-月-日，例如 2026-11-30。"},
     )
     lapsed_years = forms.IntegerField(
         label="断缴了几个整年",
@@ -188,10 +188,10 @@ class EstimateForm(forms.Form):
 
     HINTS = {
         "lapse_start": "职工和灵活就业人员填写。",
-        "base": "不填就按当地社平工资估算;会自动按当地上下限调整。",
-        "lapsed_years": "居民医保填写;一直连续参保填 0。",
+        "base": "不填就按当地社平工资估算；会自动按当地上下限调整。",
+        "lapsed_years": "居民医保填写；一直连续参保填 0。",
         "paid_on": "不填就按今天算。",
-        "continuous_years": "可不填。居民医保用它估算失去的连续参保奖励;换险种时用它判断能否免等待期。",
+        "continuous_years": "可不填。居民医保用它估算失去的连续参保奖励；换险种时用它判断能否免等待期。",
     }
 
     def __init__(self, *args, **kwargs):
@@ -218,9 +218,9 @@ class EstimateForm(forms.Form):
         switch_from = data.get("switch_from") or None
         if switch_from:
             if switch_from == EMPLOYEE and scheme != RESIDENT:
-                self.add_error("scheme", "从职工医保换过来,现在参加的应该是居民医保。")
+                self.add_error("scheme", "从职工医保换过来，现在参加的应该是居民医保。")
             if switch_from == RESIDENT and scheme == RESIDENT:
-                self.add_error("scheme", "从居民医保换过来,现在参加的应该是职工医保或灵活就业。")
+                self.add_error("scheme", "从居民医保换过来，现在参加的应该是职工医保或灵活就业。")
             for name in ("continuous_years", "gap_months"):
                 if data.get(name) is None and name not in self.errors:
                     self.add_error(name, "换险种时请填写这一项。")
@@ -231,7 +231,7 @@ class EstimateForm(forms.Form):
                 self.add_error("lapse_months", "请填写断缴了几个月。")
             start, months = data.get("lapse_start"), data.get("lapse_months")
             if start and months and paid_on and add_months(start, months - 1) > month_start(paid_on):
-                self.add_error("lapse_months", "断缴的最后一个月晚于补缴日期所在的月份,请检查月份和月数。")
+                self.add_error("lapse_months", "断缴的最后一个月晚于补缴日期所在的月份，请检查月份和月数。")
         elif scheme == RESIDENT:
             lapsed, repaid = data.get("lapsed_years") or 0, data.get("repaid_years") or 0
             if repaid > lapsed and "repaid_years" not in self.errors:

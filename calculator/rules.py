@@ -11,7 +11,7 @@ Documents cited:
   insurance without a waiting period.
 - 国办发〔2024〕38号 — resident insurance: fixed waiting period, +1 month per further lapsed
   year, repair by paying back years, at least 6 months after a lapse of 4 years or more.
-- Flexible-worker windows and waiting periods are local handling rules (经办规定); their
+- Flexible-worker windows and waiting periods are local handling rules （经办规定）; their
   lengths are per-region figures.
 """
 
@@ -32,7 +32,7 @@ LAW_LATE_FEE = "《社会保险法》第八十六条"
 DOC_TRANSFER = "医保办发〔2021〕43号"
 DOC_RESIDENT = "国办发〔2024〕38号"
 DOC_LOCAL = "当地医保经办规定"
-DOC_CONTRIBUTION = "职工医保缴费办法(按缴费基数和比例缴纳)"
+DOC_CONTRIBUTION = "职工医保缴费办法（按缴费基数和比例缴纳）"
 
 FEN = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -182,22 +182,22 @@ def contribution_base(case_base: Decimal | None, read: _Reader) -> tuple[Decimal
     ceiling = to_fen(avg * read("base_ceiling_pct") / HUNDRED)
     keys = ("avg_wage", "base_floor_pct", "base_ceiling_pct")
     band = (
-        f"缴费基数要在 {yuan(floor)} 到 {yuan(ceiling)} 之间(社平工资 {read.show('avg_wage')} 的 "
-        f"{read.show('base_floor_pct')}–{read.show('base_ceiling_pct')})"
+        f"缴费基数要在 {yuan(floor)} 到 {yuan(ceiling)} 之间（社平工资 {read.show('avg_wage')} 的 "
+        f"{read.show('base_floor_pct')}–{read.show('base_ceiling_pct')}）"
     )
     if case_base is None:
-        return avg, Step("base.default", f"没有填写工资,按社平工资 {yuan(avg)} 估算。{band}。", DOC_CONTRIBUTION, keys)
+        return avg, Step("base.default", f"没有填写工资，按社平工资 {yuan(avg)} 估算。{band}。", DOC_CONTRIBUTION, keys)
     if case_base < floor:
         return floor, Step(
             "base.floor",
-            f"填写的 {yuan(case_base)} 低于下限,按下限 {yuan(floor)} 计算。{band}。",
+            f"填写的 {yuan(case_base)} 低于下限，按下限 {yuan(floor)} 计算。{band}。",
             DOC_CONTRIBUTION,
             keys,
         )
     if case_base > ceiling:
         return ceiling, Step(
             "base.ceiling",
-            f"填写的 {yuan(case_base)} 高于上限,按上限 {yuan(ceiling)} 计算。{band}。",
+            f"填写的 {yuan(case_base)} 高于上限，按上限 {yuan(ceiling)} 计算。{band}。",
             DOC_CONTRIBUTION,
             keys,
         )
@@ -250,8 +250,8 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
     steps.append(
         Step(
             "employee.amount",
-            f"{case.lapse_months} 个月 × {yuan(base)} × (单位 {read.show('employee_employer_rate')} + 个人 "
-            f"{read.show('employee_personal_rate')}) = {yuan(employer + personal)},其中单位部分 {yuan(employer)},"
+            f"{case.lapse_months} 个月 × {yuan(base)} × （单位 {read.show('employee_employer_rate')} + 个人 "
+            f"{read.show('employee_personal_rate')}） = {yuan(employer + personal)}，其中单位部分 {yuan(employer)}，"
             f"个人部分 {yuan(personal)}。",
             DOC_CONTRIBUTION,
             ("employee_employer_rate", "employee_personal_rate"),
@@ -264,8 +264,8 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
         steps.append(
             Step(
                 "employee.late_fee.employer",
-                f"单位原因断缴,由单位补缴,并按每天 {read.show('late_fee_daily_pct')} 交滞纳金,约 {yuan(fee)}"
-                f"(从每月缴费截止日算到补缴当天)。滞纳金不能让职工承担。",
+                f"单位原因断缴，由单位补缴，并按每天 {read.show('late_fee_daily_pct')} 交滞纳金，约 {yuan(fee)}"
+                f"（从每月缴费截止日算到补缴当天）。滞纳金不能让职工承担。",
                 LAW_LATE_FEE,
                 ("late_fee_daily_pct", "contribution_due_day"),
             )
@@ -273,8 +273,8 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
         steps.append(
             Step(
                 "employee.resume.employer",
-                "单位补缴后不设等待期,下个月起恢复报销;断缴期间看病的费用可以补报。"
-                f"这 {yuan(employer + personal)}(含按个人比例算的 {yuan(personal)})由单位补缴,职工不用另交。",
+                "单位补缴后不设等待期，下个月起恢复报销；断缴期间看病的费用可以补报。"
+                f"这 {yuan(employer + personal)}（含按个人比例算的 {yuan(personal)}）由单位补缴，职工不用另交。",
                 LAW_LATE_FEE,
             )
         )
@@ -301,7 +301,7 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
         steps.append(
             Step(
                 "late_fee.individual",
-                f"当地个人补缴也收滞纳金,每天 {read.show('late_fee_daily_pct')},约 {yuan(fee)}。",
+                f"当地个人补缴也收滞纳金，每天 {read.show('late_fee_daily_pct')}，约 {yuan(fee)}。",
                 LAW_LATE_FEE,
                 ("individual_late_fee", "late_fee_daily_pct"),
             )
@@ -313,7 +313,7 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
         steps.append(
             Step(
                 "employee.transfer.short",
-                f"中断不超过 {read.show('transfer_gap_months')},可以按当地规定补缴;从缴费当月起享受待遇,"
+                f"中断不超过 {read.show('transfer_gap_months')}，可以按当地规定补缴；从缴费当月起享受待遇，"
                 f"中断期间的费用也能按规定报销。",
                 DOC_TRANSFER,
                 ("transfer_gap_months",),
@@ -337,8 +337,8 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
     steps.append(
         Step(
             "employee.transfer.long",
-            f"中断超过 {read.show('transfer_gap_months')},当地可以设最长 {read.show('transfer_max_wait_months')}"
-            f"的等待期,本估算按最长计算;连续参保年限重新计算,累计缴费年限保留。",
+            f"中断超过 {read.show('transfer_gap_months')}，当地可以设最长 {read.show('transfer_max_wait_months')}"
+            f"的等待期，本估算按最长计算；连续参保年限重新计算，累计缴费年限保留。",
             DOC_TRANSFER,
             ("transfer_gap_months", "transfer_max_wait_months", "continuity_reset_months"),
         )
@@ -373,9 +373,9 @@ def flexible_estimate(case: LapseCase, read: _Reader) -> Estimate:
         steps.append(
             Step(
                 "flexible.reenrol",
-                f"当地灵活就业人员只能补缴最近 {read.show('flexible_backpay_window_months')}的断缴,"
-                f"你最早断缴的月份已过去 {age} 个月,不能补缴,只能重新参保。重新参保按新参保人员对待,"
-                f"要等 {read.show('flexible_wait_months')}才能报销,连续参保年限重新计算,累计缴费年限保留。",
+                f"当地灵活就业人员只能补缴最近 {read.show('flexible_backpay_window_months')}的断缴，"
+                f"你最早断缴的月份已过去 {age} 个月，不能补缴，只能重新参保。重新参保按新参保人员对待，"
+                f"要等 {read.show('flexible_wait_months')}才能报销，连续参保年限重新计算，累计缴费年限保留。",
                 DOC_LOCAL,
                 ("flexible_backpay_window_months", "flexible_wait_months"),
             )
@@ -397,7 +397,7 @@ def flexible_estimate(case: LapseCase, read: _Reader) -> Estimate:
     steps.append(
         Step(
             "flexible.amount",
-            f"{case.lapse_months} 个月 × {yuan(base)} × {read.show('flexible_rate')} = {yuan(total)},全部由个人缴纳。",
+            f"{case.lapse_months} 个月 × {yuan(base)} × {read.show('flexible_rate')} = {yuan(total)}，全部由个人缴纳。",
             DOC_LOCAL,
             ("flexible_rate", "flexible_backpay_window_months"),
         )
@@ -408,7 +408,7 @@ def flexible_estimate(case: LapseCase, read: _Reader) -> Estimate:
         steps.append(
             Step(
                 "late_fee.individual",
-                f"当地个人补缴也收滞纳金,每天 {read.show('late_fee_daily_pct')},约 {yuan(fee)}。",
+                f"当地个人补缴也收滞纳金，每天 {read.show('late_fee_daily_pct')}，约 {yuan(fee)}。",
                 LAW_LATE_FEE,
                 ("individual_late_fee", "late_fee_daily_pct"),
             )
@@ -418,13 +418,13 @@ def flexible_estimate(case: LapseCase, read: _Reader) -> Estimate:
     wait = long_wait if case.lapse_months > wait_after else 0
     if wait:
         text = (
-            f"断缴超过 {read.show('flexible_wait_after_months')},补缴后还要等 {read.show('flexible_wait_months')}"
+            f"断缴超过 {read.show('flexible_wait_after_months')}，补缴后还要等 {read.show('flexible_wait_months')}"
             f"才能报销。"
         )
     else:
-        text = f"断缴不超过 {read.show('flexible_wait_after_months')},补缴后下个月起恢复报销。"
+        text = f"断缴不超过 {read.show('flexible_wait_after_months')}，补缴后下个月起恢复报销。"
     if reset:
-        text += "连续参保年限重新计算,累计缴费年限保留。"
+        text += "连续参保年限重新计算，累计缴费年限保留。"
     steps.append(
         Step(
             "flexible.waiting",
@@ -464,7 +464,7 @@ def resident_waiting_months(
     floor_after_years: int,
     floor_months: int,
 ) -> int:
-    """Waiting months after a lapse of whole cover years (国办发〔2024〕38号).
+    """Waiting months after a lapse of whole cover years （国办发〔2024〕38号）.
 
     Fixed part plus `per_year` for each further lapsed year (whether the first lapsed year
     counts is a regional reading); each repaid year removes `per_year` of the variable part;
@@ -487,7 +487,7 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
     if in_window is None:
         in_window = bool(in_collection_window(case.paid_on, read))
     if case.newborn:
-        steps.append(Step("resident.newborn", "新生儿按规定参保,不设待遇等待期。", DOC_RESIDENT))
+        steps.append(Step("resident.newborn", "新生儿按规定参保，不设待遇等待期。", DOC_RESIDENT))
         return _estimate(
             read,
             steps,
@@ -504,7 +504,7 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
             steps.append(
                 Step(
                     "resident.in_window",
-                    f"一直连续参保,又在集中参保期内交了下一年度的 {read.show('resident_fee')},不设等待期,"
+                    f"一直连续参保，又在集中参保期内交了下一年度的 {read.show('resident_fee')}，不设等待期，"
                     f"从 {cover_year} 年 1 月 1 日起正常报销。",
                     DOC_RESIDENT,
                     ("resident_fee",),
@@ -523,7 +523,7 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
         steps.append(
             Step(
                 "resident.outside_window",
-                f"在集中参保期以外参保,有 {read.show('resident_fixed_wait_months')}的固定等待期。",
+                f"在集中参保期以外参保，有 {read.show('resident_fixed_wait_months')}的固定等待期。",
                 DOC_RESIDENT,
                 ("resident_fixed_wait_months",),
             )
@@ -564,9 +564,9 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
     steps.append(
         Step(
             "resident.waiting",
-            f"断缴 {case.lapsed_years} 年:固定等待期 {read.show('resident_fixed_wait_months')},"
+            f"断缴 {case.lapsed_years} 年：固定等待期 {read.show('resident_fixed_wait_months')}，"
             f"{'每断缴一年' if first_counts else '第一年之后每多断缴一年'}再加 "
-            f"{read.show('resident_extra_wait_per_year')},共 {counted} 年要加,不补缴时等 {before} 个月。",
+            f"{read.show('resident_extra_wait_per_year')}，共 {counted} 年要加，不补缴时等 {before} 个月。",
             DOC_RESIDENT,
             ("resident_fixed_wait_months", "resident_extra_wait_per_year", "resident_first_year_counts"),
         )
@@ -576,9 +576,9 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
         steps.append(
             Step(
                 "resident.repair",
-                f"补缴 {case.repaid_years} 年,按现在的个人缴费标准 {read.show('resident_fee')} 计算,"
-                f"共 {yuan(cost)};每补一年,等待期少 {read.show('resident_extra_wait_per_year')}"
-                f"(最多减到只剩固定等待期)。",
+                f"补缴 {case.repaid_years} 年，按现在的个人缴费标准 {read.show('resident_fee')} 计算，"
+                f"共 {yuan(cost)}；每补一年，等待期少 {read.show('resident_extra_wait_per_year')}"
+                f"（最多减到只剩固定等待期）。",
                 DOC_RESIDENT,
                 ("resident_fee", "resident_extra_wait_per_year"),
             )
@@ -587,7 +587,7 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
         steps.append(
             Step(
                 "resident.floor",
-                f"断缴满 {read.show('resident_floor_after_years')},补缴后等待期也不少于 "
+                f"断缴满 {read.show('resident_floor_after_years')}，补缴后等待期也不少于 "
                 f"{read.show('resident_floor_months')}。",
                 DOC_RESIDENT,
                 ("resident_floor_after_years", "resident_floor_months"),
@@ -596,7 +596,7 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
     steps.append(
         Step(
             "resident.current_year",
-            f"另外还要交当年度的个人缴费 {read.show('resident_fee')},才能重新参保。",
+            f"另外还要交当年度的个人缴费 {read.show('resident_fee')}，才能重新参保。",
             DOC_RESIDENT,
             ("resident_fee",),
         )
@@ -608,8 +608,8 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
         steps.append(
             Step(
                 "resident.incentive",
-                f"断缴前已连续参保 {case.continuous_years} 年,连续参保满 {read.show('incentive_after_years')}后"
-                f"每多一年,大病保险最高支付限额提高 {read.show('incentive_raise_per_year')}。断缴后连续年限重新计算,"
+                f"断缴前已连续参保 {case.continuous_years} 年，连续参保满 {read.show('incentive_after_years')}后"
+                f"每多一年，大病保险最高支付限额提高 {read.show('incentive_raise_per_year')}。断缴后连续年限重新计算，"
                 f"这部分约 {yuan(lost)}的额度会失去。",
                 DOC_RESIDENT,
                 ("incentive_after_years", "incentive_raise_per_year"),
@@ -629,7 +629,7 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
 
 
 def switch_estimate(case: LapseCase, read: _Reader) -> Estimate | None:
-    """Switching between employee and resident insurance (医保办发〔2021〕43号).
+    """Switching between employee and resident insurance （医保办发〔2021〕43号）.
 
     Continuously insured ≥ the minimum years with a gap ≤ the limit: back-pay, no waiting
     period, covered from the month paid. Otherwise None: the destination scheme's own rules apply.
@@ -641,8 +641,8 @@ def switch_estimate(case: LapseCase, read: _Reader) -> Estimate | None:
     steps = [
         Step(
             "switch.no_wait",
-            f"已连续参保 {case.continuous_years} 年(满 {read.show('switch_min_years')}),在职工医保和居民医保之间转换,"
-            f"中断 {case.gap_months} 个月(不超过 {read.show('switch_max_gap_months')}):补缴后不设等待期,"
+            f"已连续参保 {case.continuous_years} 年（满 {read.show('switch_min_years')}），在职工医保和居民医保之间转换，"
+            f"中断 {case.gap_months} 个月（不超过 {read.show('switch_max_gap_months')}）：补缴后不设等待期，"
             f"缴费当月就能享受待遇。",
             DOC_TRANSFER,
             keys,
@@ -671,7 +671,7 @@ def switch_estimate(case: LapseCase, read: _Reader) -> Estimate | None:
         steps.append(
             Step(
                 "switch.amount",
-                f"补缴中断的 {case.gap_months} 个月,共 {yuan(total)}。",
+                f"补缴中断的 {case.gap_months} 个月，共 {yuan(total)}。",
                 DOC_TRANSFER,
                 ("employee_employer_rate", "employee_personal_rate") if case.scheme == EMPLOYEE else ("flexible_rate",),
             )
@@ -700,8 +700,8 @@ def estimate(case: LapseCase, facts: RegionFacts) -> Estimate:
         # Not eligible for the no-wait switch: the gap is an ordinary lapse in the new scheme.
         note = Step(
             "switch.not_eligible",
-            f"在职工医保和居民医保之间转换,要连续参保满 {read.show('switch_min_years')}且中断不超过 "
-            f"{read.show('switch_max_gap_months')}才免等待期;你的情况不满足,按新险种的规定计算。",
+            f"在职工医保和居民医保之间转换，要连续参保满 {read.show('switch_min_years')}且中断不超过 "
+            f"{read.show('switch_max_gap_months')}才免等待期；你的情况不满足，按新险种的规定计算。",
             DOC_TRANSFER,
             ("switch_min_years", "switch_max_gap_months"),
         )

@@ -18,7 +18,7 @@ from .facts import facts_for
 from .forms import EstimateForm, unknown_region
 from .rules import Estimate, Fact, MissingFigure, estimate
 
-DISCLAIMER = "仅供参考,以当地医保部门为准。"
+DISCLAIMER = "仅供参考，以当地医保部门为准。"
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def timeline(form: EstimateForm, result: Estimate) -> list[dict]:
     start = data.get("lapse_start") or data["paid_on"].replace(day=1)
     events = [("断缴开始", start), ("补缴", data["paid_on"]), ("恢复报销", result.benefits_from)]
     if result.gap_covered and result.benefits_from > start:
-        events[0] = ("断缴(之后可补报)", start)
+        events[0] = ("断缴（之后可补报）", start)
     first = min(day for _, day in events)
     span = max((max(day for _, day in events) - first).days, 1)
     return [{"label": label, "date": day, "x": 10 + round(300 * (day - first).days / span)} for label, day in events]
@@ -134,7 +134,7 @@ def estimate_api(request: HttpRequest) -> JsonResponse:
     outcome = work_out(form)
     if outcome.estimate is None:
         return JsonResponse(
-            {"errors": {"region": [f"当地缺少“{outcome.missing}”数据,暂时无法估算。"]}}, status=422, **params
+            {"errors": {"region": [f"当地缺少“{outcome.missing}”数据，暂时无法估算。"]}}, status=422, **params
         )
     body = estimate_json(outcome.estimate, outcome.figures, form.cleaned_data["region"], form.cleaned_data["paid_on"])
     return JsonResponse(body, **params)

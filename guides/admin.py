@@ -93,7 +93,7 @@ class VersionedForm(forms.ModelForm):
             self.fields["base_version"].initial = stored if stored is not None else instance.version
             # Editing an existing row: the version is required, so no save skips the check.
             self.fields["base_version"].required = stored is not None
-            self.fields["base_version"].error_messages["required"] = "页面缺少版本信息,请重新打开页面再保存。"
+            self.fields["base_version"].error_messages["required"] = "页面缺少版本信息，请重新打开页面再保存。"
 
     def clean(self):
         data = super().clean()
@@ -106,12 +106,12 @@ class VersionedForm(forms.ModelForm):
         stored = stored.first()
         if stored is not None and stored != base:
             changes = describe_changes(model, instance.pk, base)
-            detail = ";".join(f"{label}:“{old}” → “{new}”" for label, old, new in changes[:6])
+            detail = "；".join(f"{label}：“{old}” → “{new}”" for label, old, new in changes[:6])
             raise ValidationError(
-                "保存失败:你打开这个页面之后,别人已经修改并保存了这条内容(你看到的是第 %(base)s 版,现在是第 "
-                "%(stored)s 版)。为了不覆盖别人的修改,这次没有保存。%(detail)s请复制你的修改,重新打开页面后再改。",
+                "保存失败：你打开这个页面之后，别人已经修改并保存了这条内容（你看到的是第 %(base)s 版，现在是第 "
+                "%(stored)s 版）。为了不覆盖别人的修改，这次没有保存。%(detail)s请复制你的修改，重新打开页面后再改。",
                 code="stale",
-                params={"base": base, "stored": stored, "detail": f"对方改了:{detail}。" if detail else ""},
+                params={"base": base, "stored": stored, "detail": f"对方改了：{detail}。" if detail else ""},
             )
         return data
 
@@ -179,7 +179,7 @@ class RevisionAdminMixin:
                     rows.append((field.verbose_name, old, new, None))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"比较修改:{records[0].instance}",
+            "title": f"比较修改：{records[0].instance}",
             "opts": self.model._meta,
             "older": older,
             "newer": newer,
@@ -254,7 +254,7 @@ class PolicyEntryResource(resources.ModelResource):
             try:
                 row["value"] = REGISTRY[key].normalise(row["value"])
             except FigureValueError as exc:
-                raise ValueError(f"{REGISTRY[key].label}:{exc}") from None
+                raise ValueError(f"{REGISTRY[key].label}：{exc}") from None
         for name in ("effective_from", "effective_to", "verified_on"):
             value = row.get(name)
             if isinstance(value, datetime.datetime):
@@ -323,7 +323,7 @@ class PolicyEntryAdmin(ImportExportMixin, RevisionAdminMixin, SimpleHistoryAdmin
             None,
             {
                 "fields": ["region", "key", "value", "effective_from", "effective_to", "base_version"],
-                "description": "同一地区同一数据项的生效期不能重叠。明年的新数字可以现在录入,到生效日期自动替换。",
+                "description": "同一地区同一数据项的生效期不能重叠。明年的新数字可以现在录入，到生效日期自动替换。",
             },
         ),
         ("来源和核实", {"fields": ["source_title", "source_issuer", "source_url", "verified_on", "status", "note"]}),
@@ -356,7 +356,7 @@ class PolicyEntryAdmin(ImportExportMixin, RevisionAdminMixin, SimpleHistoryAdmin
             obj.status = PolicyEntry.UNVERIFIED
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="标记为已核实(核实日期记为今天)", permissions=["verify"])
+    @admin.action(description="标记为已核实（核实日期记为今天）", permissions=["verify"])
     def mark_verified(self, request, queryset):
         count = 0
         for entry in queryset:
@@ -408,7 +408,7 @@ class ArticleAdmin(RevisionAdminMixin, SimpleHistoryAdmin):
             "发布",
             {
                 "fields": ["status", "published_at", "unpublish_at", "reviewed_on", "featured", "order"],
-                "description": "发布时间填将来的时间即定时发布;到了下线时间自动撤下。都不需要后台任务。",
+                "description": "发布时间填将来的时间即定时发布；到了下线时间自动撤下。都不需要后台任务。",
             },
         ),
         ("相关问题", {"fields": ["related"]}),
@@ -479,7 +479,7 @@ class ArticleAdmin(RevisionAdminMixin, SimpleHistoryAdmin):
         share = request.build_absolute_uri(reverse("guides:preview", args=[preview_token(article)]))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"预览:{article.title}",
+            "title": f"预览：{article.title}",
             "opts": self.model._meta,
             "original": article,
             "page_url": reverse("admin:guides_article_preview_page", args=[article.pk]),
@@ -570,7 +570,7 @@ def freshness_view(request: HttpRequest) -> HttpResponse:
         "admin/guides/freshness.html",
         {
             **admin.site.each_context(request),
-            "title": "内容工作台:需要核实和处理的内容",
+            "title": "内容工作台：需要核实和处理的内容",
             "max_age": settings.FIGURE_MAX_AGE_DAYS,
             "overdue": overdue,
             "unverified": unverified,

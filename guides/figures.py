@@ -50,7 +50,7 @@ class FigureSpec:
             try:
                 return datetime.date.fromisoformat(text)
             except ValueError:
-                raise FigureValueError("日期格式应为 年-月-日,例如 2026-02-28。") from None
+                raise FigureValueError("日期格式应为 年-月-日，例如 2026-02-28。") from None
         try:
             number = Decimal(text.replace(",", "").replace("\uff0c", "").removesuffix("%").removesuffix("\uff05"))
         except InvalidOperation:
@@ -62,7 +62,7 @@ class FigureSpec:
                 raise FigureValueError("这个数值必须是整数。")
             number = number.to_integral_value()
         if self.type == MONEY and number != number.quantize(Decimal("0.01")):
-            raise FigureValueError("金额最多保留两位小数(到分)。")
+            raise FigureValueError("金额最多保留两位小数（到分）。")
         if self.min is not None and number < self.min:
             raise FigureValueError(f"数值不能小于 {self.min}{self.unit}。")
         if self.max is not None and number > self.max:
@@ -104,15 +104,15 @@ SPECS: tuple[FigureSpec, ...] = (
     # Wages and contribution base
     FigureSpec(
         "avg_wage",
-        "社平工资(月)",
+        "社平工资（月）",
         MONEY,
         "元/月",
         _d("500"),
         _d("100000"),
-        "全口径城镇单位就业人员月平均工资;缴费基数下限和上限按它的百分比计算。",
+        "全口径城镇单位就业人员月平均工资；缴费基数下限和上限按它的百分比计算。",
     ),
-    FigureSpec("base_floor_pct", "缴费基数下限(占社平工资)", PERCENT, "", _d("0"), _d("100")),
-    FigureSpec("base_ceiling_pct", "缴费基数上限(占社平工资)", PERCENT, "", _d("100"), _d("1000")),
+    FigureSpec("base_floor_pct", "缴费基数下限（占社平工资）", PERCENT, "", _d("0"), _d("100")),
+    FigureSpec("base_ceiling_pct", "缴费基数上限（占社平工资）", PERCENT, "", _d("100"), _d("1000")),
     # Employee scheme
     FigureSpec("employee_employer_rate", "职工医保单位缴费比例", PERCENT, "", _d("0"), _d("20")),
     FigureSpec("employee_personal_rate", "职工医保个人缴费比例", PERCENT, "", _d("0"), _d("10")),
@@ -123,20 +123,20 @@ SPECS: tuple[FigureSpec, ...] = (
         "日",
         _d("1"),
         _d("31"),
-        "当月保费应在这一天前缴清,逾期从这一天起计滞纳金;月份没有这一天时按月末算。",
+        "当月保费应在这一天前缴清，逾期从这一天起计滞纳金；月份没有这一天时按月末算。",
     ),
     FigureSpec("late_fee_daily_pct", "滞纳金日费率", PERCENT, "", _d("0"), _d("1")),
     FigureSpec("individual_late_fee", "个人补缴是否收滞纳金", BOOLEAN),
-    FigureSpec("transfer_gap_months", "转移接续:可直接补缴的最长中断", INTEGER, "个月", _d("0"), _d("24")),
-    FigureSpec("transfer_max_wait_months", "转移接续:中断较长时的最长等待期", INTEGER, "个月", _d("0"), _d("24")),
-    FigureSpec("transfer_origin_days", "转移接续:转出地办理时限", INTEGER, "个工作日", _d("1"), _d("90")),
-    FigureSpec("transfer_destination_days", "转移接续:转入地办理时限", INTEGER, "个工作日", _d("1"), _d("90")),
-    FigureSpec("switch_min_years", "职工与居民医保切换:免等待期所需连续参保年限", INTEGER, "年", _d("0"), _d("20")),
+    FigureSpec("transfer_gap_months", "转移接续：可直接补缴的最长中断", INTEGER, "个月", _d("0"), _d("24")),
+    FigureSpec("transfer_max_wait_months", "转移接续：中断较长时的最长等待期", INTEGER, "个月", _d("0"), _d("24")),
+    FigureSpec("transfer_origin_days", "转移接续：转出地办理时限", INTEGER, "个工作日", _d("1"), _d("90")),
+    FigureSpec("transfer_destination_days", "转移接续：转入地办理时限", INTEGER, "个工作日", _d("1"), _d("90")),
+    FigureSpec("switch_min_years", "职工与居民医保切换：免等待期所需连续参保年限", INTEGER, "年", _d("0"), _d("20")),
     FigureSpec(
-        "switch_max_gap_months", "职工与居民医保切换:免等待期允许的最长中断", INTEGER, "个月", _d("0"), _d("24")
+        "switch_max_gap_months", "职工与居民医保切换：免等待期允许的最长中断", INTEGER, "个月", _d("0"), _d("24")
     ),
-    FigureSpec("retire_min_years_male", "退休享受医保待遇最低缴费年限(男)", INTEGER, "年", _d("0"), _d("50")),
-    FigureSpec("retire_min_years_female", "退休享受医保待遇最低缴费年限(女)", INTEGER, "年", _d("0"), _d("50")),
+    FigureSpec("retire_min_years_male", "退休享受医保待遇最低缴费年限（男）", INTEGER, "年", _d("0"), _d("50")),
+    FigureSpec("retire_min_years_female", "退休享受医保待遇最低缴费年限（女）", INTEGER, "年", _d("0"), _d("50")),
     # Flexible workers
     FigureSpec("flexible_rate", "灵活就业人员医保缴费比例", PERCENT, "", _d("0"), _d("20")),
     FigureSpec(
@@ -146,15 +146,17 @@ SPECS: tuple[FigureSpec, ...] = (
         "个月",
         _d("0"),
         _d("120"),
-        "从断缴的第一个月算到缴费当月,超过这个期限只能重新参保。",
+        "从断缴的第一个月算到缴费当月，超过这个期限只能重新参保。",
     ),
-    FigureSpec("flexible_wait_after_months", "灵活就业人员:断缴超过多少个月要等待", INTEGER, "个月", _d("0"), _d("24")),
-    FigureSpec("flexible_wait_months", "灵活就业人员:断缴较长补缴后的等待期", INTEGER, "个月", _d("0"), _d("24")),
-    FigureSpec("continuity_reset_months", "连续参保年限重新计算的中断长度(超过)", INTEGER, "个月", _d("0"), _d("24")),
+    FigureSpec(
+        "flexible_wait_after_months", "灵活就业人员：断缴超过多少个月要等待", INTEGER, "个月", _d("0"), _d("24")
+    ),
+    FigureSpec("flexible_wait_months", "灵活就业人员：断缴较长补缴后的等待期", INTEGER, "个月", _d("0"), _d("24")),
+    FigureSpec("continuity_reset_months", "连续参保年限重新计算的中断长度（超过）", INTEGER, "个月", _d("0"), _d("24")),
     # Resident scheme
     FigureSpec("resident_fee", "城乡居民医保个人缴费标准", MONEY, "元/年", _d("0"), _d("5000")),
-    FigureSpec("resident_fee_assisted", "城乡居民医保个人缴费(资助对象)", MONEY, "元/年", _d("0"), _d("5000")),
-    FigureSpec("resident_fee_student", "城乡居民医保个人缴费(学生)", MONEY, "元/年", _d("0"), _d("5000")),
+    FigureSpec("resident_fee_assisted", "城乡居民医保个人缴费（资助对象）", MONEY, "元/年", _d("0"), _d("5000")),
+    FigureSpec("resident_fee_student", "城乡居民医保个人缴费（学生）", MONEY, "元/年", _d("0"), _d("5000")),
     FigureSpec("resident_window_start", "居民医保集中参保期开始", DATE),
     FigureSpec("resident_window_end", "居民医保集中参保期结束", DATE),
     FigureSpec("resident_fixed_wait_months", "居民医保固定待遇等待期", INTEGER, "个月", _d("0"), _d("12")),
@@ -162,12 +164,12 @@ SPECS: tuple[FigureSpec, ...] = (
     FigureSpec("resident_first_year_counts", "断缴第一年是否也增加等待期", BOOLEAN),
     FigureSpec("resident_floor_after_years", "断缴满多少年后等待期有下限", INTEGER, "年", _d("1"), _d("50")),
     FigureSpec("resident_floor_months", "长期断缴补缴后的最短等待期", INTEGER, "个月", _d("0"), _d("24")),
-    FigureSpec("incentive_after_years", "连续参保激励:从连续参保第几年后开始", INTEGER, "年", _d("0"), _d("20")),
+    FigureSpec("incentive_after_years", "连续参保激励：从连续参保第几年后开始", INTEGER, "年", _d("0"), _d("20")),
     FigureSpec(
-        "incentive_raise_per_year", "连续参保激励:每多一年大病保险最高支付限额提高", MONEY, "元", _d("0"), _d("100000")
+        "incentive_raise_per_year", "连续参保激励：每多一年大病保险最高支付限额提高", MONEY, "元", _d("0"), _d("100000")
     ),
-    FigureSpec("noclaim_raise", "零报销激励:当年未报销,次年大病保险限额提高", MONEY, "元", _d("0"), _d("100000")),
-    FigureSpec("incentive_max_pct", "激励提高总额上限(占原限额)", PERCENT, "", _d("0"), _d("100")),
+    FigureSpec("noclaim_raise", "零报销激励：当年未报销，次年大病保险限额提高", MONEY, "元", _d("0"), _d("100000")),
+    FigureSpec("incentive_max_pct", "激励提高总额上限（占原限额）", PERCENT, "", _d("0"), _d("100")),
 )
 
 REGISTRY: dict[str, FigureSpec] = {spec.key: spec for spec in SPECS}

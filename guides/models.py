@@ -51,12 +51,12 @@ class Region(models.Model):
     KIND_CHOICES = [(NATIONAL, "全国"), (PROVINCE, "省/自治区"), (CITY, "城市")]
 
     name = models.CharField("名称", max_length=40)
-    slug = models.SlugField("网址名", max_length=40, unique=True, help_text="英文或拼音,例如 nanchang。")
+    slug = models.SlugField("网址名", max_length=40, unique=True, help_text="英文或拼音，例如 nanchang。")
     parent = models.ForeignKey(
         "self", verbose_name="上级地区", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     kind = models.CharField("层级", max_length=10, choices=KIND_CHOICES, default=CITY)
-    summary = models.TextField("简介", blank=True, help_text="地区指南页开头的一两句话,纯文字。")
+    summary = models.TextField("简介", blank=True, help_text="地区指南页开头的一两句话，纯文字。")
     order = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
@@ -68,7 +68,7 @@ class Region(models.Model):
 
     def clean(self) -> None:
         if self.kind != self.NATIONAL and self.slug in RESERVED_SLUGS:
-            raise ValidationError({"slug": "这个网址名已被网站使用,请换一个。"})
+            raise ValidationError({"slug": "这个网址名已被网站使用，请换一个。"})
         if self.kind == self.NATIONAL and self.parent_id:
             raise ValidationError({"parent": "全国不能有上级地区。"})
         if self.kind != self.NATIONAL and not self.parent_id:
@@ -123,15 +123,17 @@ class PolicyEntry(models.Model):
 
     region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.PROTECT, related_name="figures")
     key = models.CharField("数据项", max_length=40, choices=key_choices, db_index=True)
-    value = models.CharField("数值", max_length=40, help_text="金额填元,比例填百分数(6.8 表示 6.8%),日期填 年-月-日。")
+    value = models.CharField(
+        "数值", max_length=40, help_text="金额填元，比例填百分数(6.8 表示 6.8%)，日期填 年-月-日。"
+    )
     effective_from = models.DateField("生效日期")
-    effective_to = models.DateField("失效日期", null=True, blank=True, help_text="留空表示一直有效,直到有新数据。")
+    effective_to = models.DateField("失效日期", null=True, blank=True, help_text="留空表示一直有效，直到有新数据。")
     source_title = models.CharField("来源文件或文号", max_length=200)
     source_issuer = models.CharField("发布单位", max_length=100, blank=True)
     source_url = models.URLField("来源链接", blank=True)
     verified_on = models.DateField("核实日期")
     status = models.CharField("核实状态", max_length=12, choices=STATUS_CHOICES, default=UNVERIFIED)
-    note = models.CharField("说明", max_length=300, blank=True, help_text="公开显示,例如不同来源的说法不一致。")
+    note = models.CharField("说明", max_length=300, blank=True, help_text="公开显示，例如不同来源的说法不一致。")
     updated_at = models.DateTimeField("最后修改", auto_now=True)
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 
@@ -178,7 +180,7 @@ class PolicyEntry(models.Model):
             try:
                 self.value = spec.normalise(self.value)
             except FigureValueError as exc:
-                errors["value"] = f"{spec.label}:{exc}"
+                errors["value"] = f"{spec.label}：{exc}"
         if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
             errors["effective_to"] = "失效日期不能早于生效日期。"
         if self.verified_on and self.verified_on > timezone.localdate():
@@ -195,7 +197,7 @@ class PolicyEntry(models.Model):
                 )
                 raise ValidationError(
                     f"同一地区的这项数据在 {period}"
-                    f"(数值 {overlapping.value})。请先给旧数据填上失效日期,或调整生效日期。"
+                    f"（数值 {overlapping.value}）。请先给旧数据填上失效日期，或调整生效日期。"
                 )
 
     def save(self, *args, **kwargs) -> None:
@@ -268,13 +270,15 @@ class Article(models.Model):
     DRAFT, PUBLISHED = "draft", "published"
     STATUS_CHOICES = [(DRAFT, "草稿"), (PUBLISHED, "已发布")]
 
-    title = models.CharField("问题", max_length=80, help_text="用市民会问的话,例如“南昌医保断缴了怎么补缴?”")
-    slug = models.SlugField("网址名", max_length=80, help_text="拼音或英文,发布后不要再改。")
+    title = models.CharField("问题", max_length=80, help_text="用市民会问的话，例如“南昌医保断缴了怎么补缴？”")
+    slug = models.SlugField("网址名", max_length=80, help_text="拼音或英文，发布后不要再改。")
     region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.PROTECT, related_name="articles")
     topics = models.ManyToManyField(Topic, verbose_name="主题", related_name="articles", blank=True)
-    short_answer = models.CharField("简短回答", max_length=160, help_text="先给结论,一两句话;也用作搜索结果里的摘要。")
+    short_answer = models.CharField(
+        "简短回答", max_length=160, help_text="先给结论，一两句话；也用作搜索结果里的摘要。"
+    )
     body = models.TextField(
-        "正文(Markdown)", blank=True, help_text="用 {{ 数据项 }} 插入实时数据,例如 {{ resident_fee }}。"
+        "正文(Markdown)", blank=True, help_text="用 {{ 数据项 }} 插入实时数据，例如 {{ resident_fee }}。"
     )
     body_html = models.TextField(editable=False, blank=True)
     related = models.ManyToManyField("self", verbose_name="相关问题", symmetrical=False, blank=True)
@@ -311,9 +315,9 @@ class Article(models.Model):
         errors: dict[str, str] = {}
         unknown = [key for key in figure_tokens(self.body) if key not in dict(KEY_CHOICES)]
         if unknown:
-            errors["body"] = "正文里有不存在的数据项:" + "、".join(unknown) + "。请从数据项列表中选择。"
+            errors["body"] = "正文里有不存在的数据项：" + "、".join(unknown) + "。请从数据项列表中选择。"
         if self.region_id and not self.region.is_national and self.slug in RESERVED_SLUGS:
-            errors["slug"] = "这个网址名已被网站使用,请换一个。"
+            errors["slug"] = "这个网址名已被网站使用，请换一个。"
         if self.published_at and self.unpublish_at and self.unpublish_at <= self.published_at:
             errors["unpublish_at"] = "下线时间必须晚于发布时间。"
         if errors:

@@ -241,7 +241,7 @@ def draft(region: Region, **fields) -> Article:
 
 def article_values(region: Region, **fields) -> dict[str, str]:
     values = {
-        "title": "南昌居民医保一年交多少钱?",
+        "title": "南昌居民医保一年交多少钱？",
         "slug": "jumin-jiaofei",
         "region": str(region.pk),
         "short_answer": "2026 年每人每年 400 元。",
@@ -269,8 +269,8 @@ def figure_values(region: Region, **fields) -> dict[str, str]:
 
 
 def test_it_never_shows_a_draft_to_the_public(client, city):
-    article = draft(city, title="草稿里的问题?", slug="caogao", topics=[make_topic()])
-    make_article(city, title="已发布的问题?", slug="yifabu", topics=[make_topic()])
+    article = draft(city, title="草稿里的问题？", slug="caogao", topics=[make_topic()])
+    make_article(city, title="已发布的问题？", slug="yifabu", topics=[make_topic()])
 
     assert client.get("/nanchang/caogao/").status_code == 404
     guide = client.get("/nanchang/").content.decode()
@@ -320,7 +320,7 @@ def test_it_shows_a_scheduled_article_only_while_it_is_live(client, city, publis
     now = timezone.now()
     make_article(
         city,
-        title="定时发布的问题?",
+        title="定时发布的问题？",
         slug="dingshi",
         published_at=now + published_in,
         unpublish_at=now + unpublished_in if unpublished_in else None,
@@ -389,7 +389,7 @@ def test_it_compares_two_revisions_showing_the_old_and_the_new_sentence(client, 
     client.force_login(reviewer)
     values = open_form(client, change_url(article))
     new_body = "## 怎么交\n\n每年十月到次年二月集中缴费。\n\n可以在手机上交。"
-    assert saved(save(client, change_url(article), values, body=new_body, title="居民医保什么时候交?"))
+    assert saved(save(client, change_url(article), values, body=new_body, title="居民医保什么时候交？"))
 
     history = client.get(f"/admin/guides/article/{article.pk}/history/")
     compare = read_form(history.content.decode(), "a")
@@ -401,7 +401,7 @@ def test_it_compares_two_revisions_showing_the_old_and_the_new_sentence(client, 
     assert reads(page, "每年九月到十二月集中缴费。")
     assert reads(page, "每年十月到次年二月集中缴费。")
     assert reads(page, "旧版本") and reads(page, "新版本")
-    assert reads(page, article.title) and reads(page, "居民医保什么时候交?")
+    assert reads(page, article.title) and reads(page, "居民医保什么时候交？")
     assert reads(page, "laoli")
 
 
@@ -445,7 +445,7 @@ def delete_through_admin(client, obj) -> None:
 
 @pytest.mark.parametrize("kind", ["article", "figure"])
 def test_it_lists_a_deleted_item_on_the_freshness_board_and_restores_it(client, reviewer, city, fee, kind):
-    obj = make_article(city, title="要删掉的问题?", slug="shandiao") if kind == "article" else fee
+    obj = make_article(city, title="要删掉的问题？", slug="shandiao") if kind == "article" else fee
     model, name, pk = type(obj), str(obj), obj.pk
     client.force_login(reviewer)
     delete_through_admin(client, obj)
@@ -483,16 +483,18 @@ def preview_page_parts(response) -> tuple[str, str]:
 
 
 def test_it_shows_staff_a_draft_as_the_public_page_will_render_it(client, reviewer, city, fee):
-    article = draft(city, title="草稿:居民医保交多少?", short_answer="每年 400 元。", body="每年 {{ resident_fee }}。")
+    article = draft(
+        city, title="草稿：居民医保交多少？", short_answer="每年 400 元。", body="每年 {{ resident_fee }}。"
+    )
     client.force_login(reviewer)
 
     preview = client.get(f"/admin/guides/article/{article.pk}/preview/page/")
 
     assert preview.status_code == 200
     html, preview_article = preview_page_parts(preview)
-    assert re.findall(r"<h1>(.*?)</h1>", html) == ["草稿:居民医保交多少?"]
-    assert reads(preview, "简短回答:每年 400 元。")
-    assert reads(preview, "预览:这篇文章还没有发布,市民看不到。")
+    assert re.findall(r"<h1>(.*?)</h1>", html) == ["草稿：居民医保交多少？"]
+    assert reads(preview, "简短回答：每年 400 元。")
+    assert reads(preview, "预览：这篇文章还没有发布，市民看不到。")
     assert '<meta name="robots" content="noindex, nofollow">' in html
     assert preview["X-Robots-Tag"] == "noindex, nofollow"
 
@@ -505,7 +507,7 @@ def test_it_shows_staff_a_draft_as_the_public_page_will_render_it(client, review
 
 
 def test_it_offers_a_share_link_and_phone_and_desktop_frames(client, reviewer, city):
-    article = draft(city, title="预览页的问题?")
+    article = draft(city, title="预览页的问题？")
     client.force_login(reviewer)
 
     page = client.get(f"/admin/guides/article/{article.pk}/preview/")
@@ -529,15 +531,15 @@ def share_link(reviewer, article) -> str:
 
 
 def test_it_opens_a_signed_preview_link_without_logging_in(client, reviewer, city):
-    article = draft(city, title="发给审阅人的问题?", short_answer="先看结论。")
+    article = draft(city, title="发给审阅人的问题？", short_answer="先看结论。")
     link = share_link(reviewer, article)
 
     page = client.get(link)
 
     assert page.status_code == 200
-    assert re.findall(r"<h1>(.*?)</h1>", page.content.decode()) == ["发给审阅人的问题?"]
-    assert reads(page, "简短回答:先看结论。")
-    assert reads(page, "还没有发布,市民看不到")
+    assert re.findall(r"<h1>(.*?)</h1>", page.content.decode()) == ["发给审阅人的问题？"]
+    assert reads(page, "简短回答：先看结论。")
+    assert reads(page, "还没有发布，市民看不到")
     assert '<meta name="robots" content="noindex, nofollow">' in page.content.decode()
     assert page["X-Robots-Tag"] == "noindex, nofollow"
     assert "Disallow: /preview/" in client.get("/robots.txt").content.decode()
@@ -550,7 +552,7 @@ def test_it_opens_a_signed_preview_link_without_logging_in(client, reviewer, cit
 )
 def test_it_refuses_a_preview_link_after_preview_link_hours(client, reviewer, city, settings, monkeypatch, age, status):
     settings.PREVIEW_LINK_HOURS = 72
-    article = draft(city, title="过期链接的问题?")
+    article = draft(city, title="过期链接的问题？")
     issued = time.time()
     link = share_link(reviewer, article)
 
@@ -566,7 +568,7 @@ def test_it_refuses_a_preview_link_after_preview_link_hours(client, reviewer, ci
 
 def test_it_follows_preview_link_hours_from_settings(client, reviewer, city, settings, monkeypatch):
     settings.PREVIEW_LINK_HOURS = 1
-    article = draft(city, title="一小时链接的问题?")
+    article = draft(city, title="一小时链接的问题？")
     issued = time.time()
     link = share_link(reviewer, article)
     assert reads(logged_in(reviewer).get(f"/admin/guides/article/{article.pk}/preview/"), "1 小时内有效")
@@ -577,8 +579,8 @@ def test_it_follows_preview_link_hours_from_settings(client, reviewer, city, set
 
 @pytest.mark.parametrize("tamper", ["swap-a-character", "other-article", "garbage"])
 def test_it_returns_404_for_a_tampered_preview_link(client, reviewer, city, tamper):
-    article = draft(city, title="被篡改链接的问题?")
-    other = draft(city, title="另一个草稿?")
+    article = draft(city, title="被篡改链接的问题？")
+    other = draft(city, title="另一个草稿？")
     link = share_link(reviewer, article)
     token = link.removeprefix("/preview/").removesuffix("/")
     if tamper == "swap-a-character":
@@ -607,8 +609,8 @@ class World:
     def __init__(self) -> None:
         self.national = make_region("national", name="全国", kind=Region.NATIONAL)
         self.city = make_region("nanchang", name="南昌", parent=self.national)
-        self.draft = draft(self.city, title="编辑写的草稿?", slug="caogao", short_answer="草稿的回答。")
-        self.published = make_article(self.city, title="已经发布的问题?", slug="yifabu", short_answer="发布的回答。")
+        self.draft = draft(self.city, title="编辑写的草稿？", slug="caogao", short_answer="草稿的回答。")
+        self.published = make_article(self.city, title="已经发布的问题？", slug="yifabu", short_answer="发布的回答。")
         self.verified = make_policy_entry(self.national, "resident_fee", "400")
         self.unverified = make_policy_entry(
             self.city, "flexible_rate", "6.8", status=PolicyEntry.UNVERIFIED, verified_on=D(2026, 1, 5)
@@ -877,7 +879,7 @@ def test_it_does_not_offer_an_editor_the_verify_action_or_import(client, editor,
 def test_it_marks_figures_verified_today_for_a_reviewer(client, reviewer, world):
     client.force_login(reviewer)
     changelist = client.get("/admin/guides/policyentry/")
-    assert "标记为已核实(核实日期记为今天)" in changelist.content.decode()
+    assert "标记为已核实（核实日期记为今天）" in changelist.content.decode()
 
     response = client.post(
         "/admin/guides/policyentry/",
@@ -956,8 +958,8 @@ def test_it_refuses_a_stale_article_save_and_names_what_changed(reviewer, world)
     assert refused.status_code == 200
     message = errors_of(refused)
     assert "别人已经修改并保存" in message
-    assert "你看到的是第 1 版,现在是第 2 版" in message
-    assert "简短回答:“发布的回答。” → “甲改好的回答。”" in message
+    assert "你看到的是第 1 版，现在是第 2 版" in message
+    assert "简短回答：“发布的回答。” → “甲改好的回答。”" in message
     stored = Article.objects.get(pk=world.published.pk)
     assert (stored.short_answer, stored.version) == ("甲改好的回答。", 2)
     assert not Article.history.filter(short_answer="乙想写的回答。").exists()
@@ -976,7 +978,7 @@ def test_it_refuses_a_stale_figure_save_and_names_what_changed(reviewer, world):
     assert refused.status_code == 200
     message = errors_of(refused)
     assert "别人已经修改并保存" in message
-    assert "数值:“400” → “420”" in message
+    assert "数值：“400” → “420”" in message
     stored = PolicyEntry.objects.get(pk=world.verified.pk)
     assert (stored.value, stored.version) == ("420", 2)
     assert not PolicyEntry.history.filter(value="450").exists()
@@ -1037,7 +1039,7 @@ def figure_on_guide(html: str, key: str) -> str:
 def test_it_lists_unverified_and_future_figures_and_scheduled_articles(client, reviewer, world):
     future = make_policy_entry(world.city, "avg_wage", "9000", effective_from=TODAY() + datetime.timedelta(days=30))
     at = timezone.localtime() + datetime.timedelta(days=2)
-    scheduled = make_article(world.city, title="下周发布的问题?", slug="xiazhou", published_at=at)
+    scheduled = make_article(world.city, title="下周发布的问题？", slug="xiazhou", published_at=at)
     client.force_login(reviewer)
 
     board = client.get("/admin/guides/freshness/")
@@ -1046,7 +1048,7 @@ def test_it_lists_unverified_and_future_figures_and_scheduled_articles(client, r
     assert str(world.unverified) in unverified and "6.8" in unverified
     assert str(world.verified) not in unverified
     coming = squash(text_of(module(board, "将来生效的数据和定时发布的问答")))
-    assert squash(f"{future}:9000 {future.effective_from.year}年{future.effective_from.month}月") in coming
+    assert squash(f"{future}：9000 {future.effective_from.year}年{future.effective_from.month}月") in coming
     assert squash(f"{scheduled.title} {at:%Y-%m-%d %H:%M} 发布") in coming
     assert world.published.title not in coming
 
@@ -1056,7 +1058,7 @@ def test_it_lists_an_article_whose_figure_changed_after_its_review(client, revie
     PolicyEntry.objects.filter(pk=world.verified.pk).update(updated_at=long_ago)
     article = make_article(
         world.city,
-        title="居民医保交多少?",
+        title="居民医保交多少？",
         body="每年 {{ resident_fee }}。",
         reviewed_on=TODAY() - datetime.timedelta(days=10),
     )
@@ -1068,7 +1070,7 @@ def test_it_lists_an_article_whose_figure_changed_after_its_review(client, revie
     assert saved(save(client, url, open_form(client, url), value="410"))
     stale = module(client.get("/admin/guides/freshness/"), heading)
     assert article.title in text_of(stale)
-    assert f"城乡居民医保个人缴费标准({TODAY():%Y-%m-%d} 修改)" in text_of(stale)
+    assert f"城乡居民医保个人缴费标准（{TODAY():%Y-%m-%d} 修改）" in text_of(stale)
 
     url = change_url(article)
     assert saved(save(client, url, open_form(client, url), reviewed_on=TODAY().isoformat()))
@@ -1093,7 +1095,7 @@ def test_it_shows_the_old_and_the_current_figure_together_under_changes(client, 
     changes = section(client.get("/nanchang/"), "changes")
 
     assert squash(
-        "城乡居民医保个人缴费标准:2025年1月1日起 400 元/年,此前(2024年1月1日–2024年12月31日)380 元/年,来源:2024年度通知"
+        "城乡居民医保个人缴费标准：2025年1月1日起 400 元/年，此前（2024年1月1日–2024年12月31日）380 元/年，来源：2024年度通知"
     ) in squash(changes)
 
 
@@ -1210,7 +1212,7 @@ def test_it_imports_a_valid_csv_after_confirmation_with_history(client, reviewer
 @pytest.mark.parametrize(
     "bad_row, message",
     [
-        (figure_row(key="employee_employer_rate", value="250"), "职工医保单位缴费比例:数值不能大于 20。"),
+        (figure_row(key="employee_employer_rate", value="250"), "职工医保单位缴费比例：数值不能大于 20。"),
         (figure_row(region="shanghai"), "没有网址名为“shanghai”的地区"),
         (figure_row(key="no_such_key"), "没有名为“no_such_key”的数据项"),
     ],
@@ -1291,7 +1293,7 @@ def test_it_warns_about_an_unknown_token_in_the_preview(client, editor, world):
     )
 
     assert response.status_code == 200
-    assert reads(response, "不存在的数据项:no_such_key。保存时会被拒绝")
+    assert reads(response, "不存在的数据项：no_such_key。保存时会被拒绝")
 
 
 def test_it_lists_the_figure_tokens_on_the_article_form(client, editor, world):
@@ -1312,7 +1314,7 @@ def test_it_refuses_to_save_an_article_with_an_unknown_token(client, editor, wor
     response = save(client, url, open_form(client, url), body="每年 {{ no_such_key }}。")
 
     assert response.status_code == 200
-    assert "正文里有不存在的数据项:no_such_key。请从数据项列表中选择。" in errors_of(response)
+    assert "正文里有不存在的数据项：no_such_key。请从数据项列表中选择。" in errors_of(response)
     assert Article.objects.get(pk=world.draft.pk).body == "## 说明\n\n正文。"
 
 
@@ -1331,9 +1333,9 @@ def test_it_shows_the_admin_in_chinese(client, editor, world):
     assert '<html lang="zh-hans"' in index.content.decode()
     for text in ("医保办事指南 · 内容管理", "问答文章", "政策数据", "地区", "增加", "修改", "注销"):
         assert reads(index, text), text
-    for text in ("选择 问答文章 来修改", "增加 问答文章", "编辑写的草稿?", "草稿", "已发布"):
+    for text in ("选择 问答文章 来修改", "增加 问答文章", "编辑写的草稿？", "草稿", "已发布"):
         assert reads(changelist, text), text
-    for text in ("修改 问答文章", "问题", "网址名", "简短回答", "正文实时预览", "保存", "历史", "预览(手机和电脑)"):
+    for text in ("修改 问答文章", "问题", "网址名", "简短回答", "正文实时预览", "保存", "历史", "预览（手机和电脑）"):
         assert reads(form, text), text
 
 

@@ -108,7 +108,7 @@ def test_it_updates_the_estimate_as_the_form_is_filled_and_keeps_it_on_reload(si
     visit(phone, site, "/hezhou/calculator/")
     expect(phone.locator("#estimator")).to_contain_text("填好后这里显示结果")
 
-    # No click on 计算: htmx sends the form on change and pushes the result's URL.
+    # No click on 计算： htmx sends the form on change and pushes the result's URL.
     type_flexible_case(phone)
     estimator = phone.locator("#estimator")
     expect(estimator.get_by_role("heading", level=2)).to_have_text("估算结果")
@@ -206,7 +206,7 @@ def test_it_keeps_input_and_explains_when_lapse_months_is_negative(site, phone):
     expect(phone.locator("#err-lapse_months")).to_be_visible()
     summary = phone.locator("#error-summary")
     expect(summary).to_be_visible()
-    expect(summary).to_contain_text("断缴了几个月:至少填 1 个月。")
+    expect(summary).to_contain_text("断缴了几个月：至少填 1 个月。")
     expect(months).to_have_value("-3")
     expect(phone.locator("#estimator")).not_to_contain_text("估算结果")
 
@@ -260,7 +260,7 @@ def test_it_works_without_javascript(site, browser):
         expect(page.locator("#estimator h2")).to_have_text("估算结果")
         expect(page.locator("#estimator .big")).to_have_text(re.compile(r"^[\d,]+\.\d{2} 元$"))
         expect(summary_value(page, "补缴金额")).to_contain_text(
-            re.compile(r"单位 [\d,]+\.\d{2} 元,个人 [\d,]+\.\d{2} 元")
+            re.compile(r"单位 [\d,]+\.\d{2} 元，个人 [\d,]+\.\d{2} 元")
         )
         expect(summary_value(page, "滞纳金")).to_contain_text("由单位承担")
 

@@ -24,12 +24,12 @@ pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 8_000
 PASSWORD = "Shenhe-2026-mima"
-TITLE = "南昌居民医保一年交多少钱?"
+TITLE = "南昌居民医保一年交多少钱？"
 
 
 @pytest.fixture
 def staff_site(transactional_db, live_server) -> str:
-    """The live server with the demo content and a reviewer (审核) who can log in."""
+    """The live server with the demo content and a reviewer （审核） who can log in."""
     call_command("load_demo", verbosity=0)
     restore_staff_groups()
     reviewer = User.objects.create_user("laoli", password=PASSWORD, is_staff=True)
@@ -79,7 +79,7 @@ def test_it_writes_previews_and_publishes_a_question(staff_site, desktop):
 
     # The live preview updates in place as the body is typed: no reload (the marker survives).
     page.evaluate("window.notReloaded = true")
-    page.locator("#id_body").press_sequentially("## 交多少\n\n每年 {{ resident_fee }},按年缴纳。")
+    page.locator("#id_body").press_sequentially("## 交多少\n\n每年 {{ resident_fee }}，按年缴纳。")
     preview = page.locator("#md-preview")
     expect(preview).to_contain_text("每年 400 元/年")
     expect(preview).to_contain_text("按“南昌”的现行数据显示")
@@ -92,7 +92,7 @@ def test_it_writes_previews_and_publishes_a_question(staff_site, desktop):
     assert (article.status, article.title) == (Article.DRAFT, TITLE)
     assert page.request.get(staff_site + "/nanchang/jumin-yinian-duoshao/").status == 404
 
-    page.get_by_role("link", name="预览(手机和电脑)").click()
+    page.get_by_role("link", name="预览（手机和电脑）").click()
     for frame_title in ("手机宽度预览", "电脑宽度预览"):
         frame = page.frame_locator(f'iframe[title="{frame_title}"]')
         expect(frame.get_by_role("heading", level=1)).to_have_text(TITLE)

@@ -1,8 +1,8 @@
 """The estimator page (full page and htmx fragment) and its JSON API, against the demo figures.
 
 Amounts are worked out by hand from the demo figures in force on 2026-11-20:
-- 南昌: 社平工资 6,525 (江西), 单位 6.8% (南昌), 个人 2%, 灵活就业 10%, 居民 400 元/年, 截止日 15 日.
-- 贺州: 社平工资 7,008 (广西 2026), 单位 8% (全国), 个人 2%, 灵活就业 10%, 居民 400 元/年, 截止日 15 日.
+- 南昌： 社平工资 6,525 （江西）, 单位 6.8% （南昌）, 个人 2%, 灵活就业 10%, 居民 400 元/年， 截止日 15 日.
+- 贺州： 社平工资 7,008 （广西 2026）, 单位 8% （全国）, 个人 2%, 灵活就业 10%, 居民 400 元/年， 截止日 15 日.
 Neither city's collection window is in force in November 2026, so residents pay outside it.
 """
 
@@ -262,15 +262,15 @@ def test_it_shows_the_full_page_result_for_a_worked_case(client, demo, city, nam
     assert f"待遇等待期 {waiting_text(expected['waiting_months'])}" in shown
     assert f"哪天起能报销 {cn_date(expected['benefits_from'])}" in shown
     if expected["payer"] == "employer":
-        assert f"滞纳金 {yuan(expected['late_fee'])},由单位承担" in shown
+        assert f"滞纳金 {yuan(expected['late_fee'])}，由单位承担" in shown
     else:
         assert "滞纳金 不用交" in shown
     reset = "重新计算" if expected["continuous_reset"] else "不受影响"
     assert f"连续参保年限 {reset}" in shown
     assert ("断缴期间的费用也可以按规定补报" in shown) is expected["gap_covered"]
-    assert "仅供参考,以当地医保部门为准" in shown
+    assert "仅供参考，以当地医保部门为准" in shown
     assert ">待核实</" in content  # the label on an unverified figure, not the footer's explanation
-    assert "来源:" in shown
+    assert "来源：" in shown
     assert '<meta name="robots" content="noindex' in content
     assert content.count("<h1") == 1
 
@@ -284,26 +284,26 @@ def test_it_cites_the_documents_behind_the_steps(client, demo):
     for name, document in cases.items():
         shown = text_of(page(client, "nanchang", CASES[name]).content.decode())
 
-        assert f"依据:{document}" in shown, name
+        assert f"依据：{document}" in shown, name
 
 
 def test_it_shows_where_each_used_figure_comes_from(client, demo):
     shown = text_of(page(client, "nanchang", CASES["case1_employer_missed_2_months"]).content.decode())
 
     assert "6,525 元/月" in shown
-    assert "来源:江西省2025年全口径城镇单位就业人员月平均工资" in shown
+    assert "来源：江西省2025年全口径城镇单位就业人员月平均工资" in shown
     assert "6.8%" in shown
-    assert "来源:南昌市职工医保单位缴费比例" in shown
+    assert "来源：南昌市职工医保单位缴费比例" in shown
     assert "核实于 2026年11月1日" in shown
 
 
 def test_it_lists_the_resident_fee_it_quotes_when_switching(client, demo):
-    # The switch step tells the citizen to pay this year's fee (江西 400 元/年, unverified):
+    # The switch step tells the citizen to pay this year's fee （江西 400 元/年， unverified）：
     # that figure needs its source line and its 待核实 label like every other.
     content = page(client, "nanchang", CASES["case5_switch_employee_to_resident"]).content.decode()
 
     assert "400 元/年" in text_of(content)
-    assert re.search(r"城乡居民医保个人缴费标准:.*?来源:江西省2026年度城乡居民医保个人缴费标准.*?>待核实</", content)
+    assert re.search(r"城乡居民医保个人缴费标准：.*?来源：江西省2026年度城乡居民医保个人缴费标准.*?>待核实</", content)
 
 
 def test_it_shows_no_warning_label_when_every_used_figure_is_verified(client, demo):
@@ -333,7 +333,7 @@ def test_it_returns_only_the_fragment_to_htmx(client, demo, city, name):
     assert f"补缴金额 {yuan(expected['total'])}" in shown
     assert f"待遇等待期 {waiting_text(expected['waiting_months'])}" in shown
     assert f"哪天起能报销 {cn_date(expected['benefits_from'])}" in shown
-    assert "仅供参考,以当地医保部门为准" in shown
+    assert "仅供参考，以当地医保部门为准" in shown
     assert "HX-Request" in response.headers["Vary"]
 
 
@@ -368,7 +368,7 @@ def assert_kept_with_message(response, name: str, typed: str, message: str, labe
     content = response.content.decode()
     assert f'value="{html.escape(typed)}"' in content
     assert field_error(content, name) == message
-    assert f"{label}:{message}" in error_summary(content)
+    assert f"{label}：{message}" in error_summary(content)
     assert "请先改正上面标出的内容" in text_of(content)
     assert "估算结果" not in content
 
@@ -395,20 +395,22 @@ def test_it_keeps_input_when_lapse_months_is_too_many(client, demo):
 def test_it_keeps_input_when_base_is_negative(client, demo):
     response = client.get("/calculator/", {**VALID_EMPLOYEE, "base": "-5"})
 
-    assert_kept_with_message(response, "base", "-5", "金额要大于 0。", "月缴费基数(一般是月工资,元,可不填)")
+    assert_kept_with_message(response, "base", "-5", "金额要大于 0。", "月缴费基数（一般是月工资，元，可不填）")
 
 
 def test_it_keeps_input_when_base_has_three_decimals(client, demo):
     response = client.get("/calculator/", {**VALID_EMPLOYEE, "base": "5000.125"})
 
-    assert_kept_with_message(response, "base", "5000.125", "金额最多两位小数。", "月缴费基数(一般是月工资,元,可不填)")
+    assert_kept_with_message(
+        response, "base", "5000.125", "金额最多两位小数。", "月缴费基数（一般是月工资，元，可不填）"
+    )
 
 
 def test_it_keeps_input_when_lapse_start_is_month_13(client, demo):
     response = client.get("/calculator/", {**VALID_EMPLOYEE, "lapse_start": "2026-13"})
 
     assert_kept_with_message(
-        response, "lapse_start", "2026-13", "月份格式应为 年-月,例如 2026-03。", "从哪个月开始没交"
+        response, "lapse_start", "2026-13", "月份格式应为 年-月，例如 2026-03。", "从哪个月开始没交"
     )
 
 
@@ -433,7 +435,7 @@ def test_it_keeps_input_when_paid_on_is_february_30(client, demo):
     response = client.get("/calculator/", {**VALID_EMPLOYEE, "paid_on": "2026-02-30"})
 
     assert_kept_with_message(
-        response, "paid_on", "2026-02-30", "日期格式应为 年-月-日,例如 2026-11-30。", "打算哪天补缴"
+        response, "paid_on", "2026-02-30", "日期格式应为 年-月-日，例如 2026-11-30。", "打算哪天补缴"
     )
 
 
@@ -444,7 +446,7 @@ def test_it_keeps_input_when_the_lapse_ends_after_the_payment(client, demo):
         response,
         "lapse_months",
         "2",
-        "断缴的最后一个月晚于补缴日期所在的月份,请检查月份和月数。",
+        "断缴的最后一个月晚于补缴日期所在的月份，请检查月份和月数。",
         "断缴了几个月",
     )
 
@@ -476,7 +478,7 @@ def test_it_keeps_input_when_scheme_is_bogus(client, demo):
     content = response.content.decode()
     message = "医保类型只能是职工医保、灵活就业或居民医保。"
     assert field_error(content, "scheme") == message
-    assert f"参加的是哪种医保:{message}" in error_summary(content)
+    assert f"参加的是哪种医保：{message}" in error_summary(content)
     assert not re.search(r'name="scheme"[^>]*checked', content)
     assert 'value="5000"' in content  # the rest of what was typed stays
 
@@ -499,7 +501,7 @@ def test_it_sends_errors_beside_the_fields_to_htmx(client, demo):
     assert "<html" not in content
     assert 'id="estimator"' in content
     assert field_error(content, "lapse_months") == "至少填 1 个月。"
-    assert "断缴了几个月:至少填 1 个月。" in error_summary(content)
+    assert "断缴了几个月：至少填 1 个月。" in error_summary(content)
     assert "HX-Request" in response.headers["Vary"]
 
 
@@ -565,8 +567,10 @@ def test_it_cites_sources_in_the_api(client, demo):
         pytest.param({"lapse_months": "-3"}, "lapse_months", "至少填 1 个月。", id="negative_months"),
         pytest.param({"lapse_months": "abc"}, "lapse_months", "请填写整数月数。", id="months_not_a_number"),
         pytest.param({"base": "-5"}, "base", "金额要大于 0。", id="negative_base"),
-        pytest.param({"lapse_start": "2026-13"}, "lapse_start", "月份格式应为 年-月,例如 2026-03。", id="month_13"),
-        pytest.param({"paid_on": "2026-02-30"}, "paid_on", "日期格式应为 年-月-日,例如 2026-11-30。", id="february_30"),
+        pytest.param({"lapse_start": "2026-13"}, "lapse_start", "月份格式应为 年-月，例如 2026-03。", id="month_13"),
+        pytest.param(
+            {"paid_on": "2026-02-30"}, "paid_on", "日期格式应为 年-月-日，例如 2026-11-30。", id="february_30"
+        ),
         pytest.param({"newborn": "maybe"}, "newborn", "请填写 true 或 false。", id="newborn_maybe"),
         pytest.param({"scheme": "bogus"}, "scheme", "医保类型只能是职工医保、灵活就业或居民医保。", id="bogus_scheme"),
         pytest.param({"scheme": ""}, "scheme", "请选择医保类型。", id="empty_scheme"),
@@ -600,7 +604,7 @@ def test_it_answers_404_for_an_unknown_region_in_the_api(client, demo):
     response = api(client, {**VALID_EMPLOYEE, "region": "nowhere"})
 
     assert response.status_code == 404
-    assert response.json()["errors"]["region"] == ["没有这个地区,请从列表中选择。"]
+    assert response.json()["errors"]["region"] == ["没有这个地区，请从列表中选择。"]
 
 
 def test_it_answers_404_for_the_nation_as_a_region_in_the_api(client, demo):

@@ -215,7 +215,7 @@ def today() -> datetime.date:
 
 
 def make_jiangxi() -> tuple[Region, Region, Region]:
-    """全国 → 江西省 → 南昌, the way the demo nests them."""
+    """全国 → 江西省 → 南昌， the way the demo nests them."""
     nation = make_region("national", name="全国", kind=Region.NATIONAL)
     province = make_region("jiangxi", name="江西省", kind=Region.PROVINCE, parent=nation)
     city = make_region("nanchang", name="南昌", kind=Region.CITY, parent=province)
@@ -324,13 +324,13 @@ def test_it_looks_up_all_figures_for_a_region_in_one_query(django_assert_num_que
 
     with django_assert_num_queries(1):
         figures = PolicyEntry.objects.for_region(region, D(2026, 11, 1))
-        shown = {key: f"{e.display_value}({e.region.name})" for key, e in figures.items()}
+        shown = {key: f"{e.display_value}（{e.region.name}）" for key, e in figures.items()}
 
     assert shown == {
-        "resident_fee": "400 元/年(江西省)",
-        "late_fee_daily_pct": "0.05%(全国)",
-        "flexible_rate": "10%(全国)",
-        "employee_employer_rate": "6.8%(南昌)",
+        "resident_fee": "400 元/年（江西省）",
+        "late_fee_daily_pct": "0.05%（全国）",
+        "flexible_rate": "10%（全国）",
+        "employee_employer_rate": "6.8%（南昌）",
     }
 
 
@@ -338,8 +338,8 @@ def test_it_looks_up_all_figures_for_a_region_in_one_query(django_assert_num_que
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("employee_employer_rate", "250", f"{label('employee_employer_rate')}:数值不能大于 20"),
-        ("resident_fee", "-1", f"{label('resident_fee')}:数值不能小于 0"),
+        ("employee_employer_rate", "250", f"{label('employee_employer_rate')}：数值不能大于 20"),
+        ("resident_fee", "-1", f"{label('resident_fee')}：数值不能小于 0"),
         ("resident_fee", "abc", "“abc”不是有效的数字"),
         ("resident_fee", "400.005", "金额最多保留两位小数"),
         ("resident_fixed_wait_months", "2.5", "这个数值必须是整数"),
@@ -420,7 +420,7 @@ def test_it_names_an_open_ended_overlap_as_until_now():
 
     (message,) = errors_of(unsaved_entry(province, value="400", effective_from=D(2026, 1, 1)))["__all__"]
 
-    assert "2025-01-01 起已有一条长期有效的数据(数值 380)" in message
+    assert "2025-01-01 起已有一条长期有效的数据（数值 380）" in message
 
 
 @pytest.mark.django_db
@@ -550,7 +550,7 @@ def test_it_never_serves_the_payload_as_live_markup(client):
     make_article(
         city,
         "xss",
-        title='南昌</title><script>alert("t")</script>怎么补?',
+        title='南昌</title><script>alert("t")</script>怎么补？',
         short_answer='<img src=x onerror=alert("s")>先给结论。',
         body=XSS_BODY,
     )
@@ -558,9 +558,9 @@ def test_it_never_serves_the_payload_as_live_markup(client):
     page = get(client, "/nanchang/xss/")
 
     assert_no_live_markup(page)
-    assert page.title.startswith('南昌</title><script>alert("t")</script>怎么补?')
-    assert page.h1s == ['南昌</title><script>alert("t")</script>怎么补?']
-    assert page.jsonld_of("FAQPage")["mainEntity"][0]["name"] == '南昌</title><script>alert("t")</script>怎么补?'
+    assert page.title.startswith('南昌</title><script>alert("t")</script>怎么补？')
+    assert page.h1s == ['南昌</title><script>alert("t")</script>怎么补？']
+    assert page.jsonld_of("FAQPage")["mainEntity"][0]["name"] == '南昌</title><script>alert("t")</script>怎么补？'
     assert "正常的小标题" in page.main
     assert "每年交 400 元/年" in page.main
     assert "| 居民 |" not in page.main  # the table rendered as a table
@@ -583,7 +583,7 @@ def test_it_shows_the_regions_current_figure_with_a_numbered_source(client):
         source_issuer="江西省医疗保障局",
         verified_on=today() - datetime.timedelta(days=3),
     )
-    make_article(city, "jumin-bujiao", body="居民医保每年交 {{ resident_fee }},补一年交一年。")
+    make_article(city, "jumin-bujiao", body="居民医保每年交 {{ resident_fee }}，补一年交一年。")
 
     page = get(client, "/nanchang/jumin-bujiao/")
 
@@ -593,7 +593,7 @@ def test_it_shows_the_regions_current_figure_with_a_numbered_source(client):
     assert "本文数字的来源" in page.main
     day = today() - datetime.timedelta(days=3)
     assert (
-        f"{label('resident_fee')}:400 元/年 (沿用江西省)。来源:赣医保发〔2025〕9号(江西省医疗保障局)"
+        f"{label('resident_fee')}：400 元/年 （沿用江西省）。来源：赣医保发〔2025〕9号（江西省医疗保障局）"
         f" · 核实于 {day.year}年{day.month}月{day.day}日"
     ) in page.main
     assert "待核实" not in page.main
@@ -606,15 +606,15 @@ def test_it_numbers_each_figure_once_in_order(client):
     entry(province, "resident_fee", "400")
     entry(province, "resident_fee_student", "200")
     make_article(
-        city, "fees", body="成人 {{ resident_fee }},学生 {{ resident_fee_student }},再说一次成人 {{ resident_fee }}。"
+        city, "fees", body="成人 {{ resident_fee }}，学生 {{ resident_fee_student }}，再说一次成人 {{ resident_fee }}。"
     )
 
     page = get(client, "/nanchang/fees/")
 
-    assert page.reads("成人 400 元/年[1],学生 200 元/年[2],再说一次成人 400 元/年[1]。")
+    assert page.reads("成人 400 元/年[1]，学生 200 元/年[2]，再说一次成人 400 元/年[1]。")
     sources = page.main[page.main.index("本文数字的来源") :]
-    assert sources.index(f"{label('resident_fee')}:400 元/年") < sources.index(
-        f"{label('resident_fee_student')}:200 元/年"
+    assert sources.index(f"{label('resident_fee')}：400 元/年") < sources.index(
+        f"{label('resident_fee_student')}：200 元/年"
     )
 
 
@@ -622,11 +622,11 @@ def test_it_numbers_each_figure_once_in_order(client):
 def test_it_puts_no_stray_space_between_an_inline_figure_and_the_next_character(client):
     _, province, city = make_jiangxi()
     entry(province, "resident_fee", "400")
-    make_article(city, "fee", body="每年交 {{ resident_fee }},补一年交一年。")
+    make_article(city, "fee", body="每年交 {{ resident_fee }}，补一年交一年。")
 
     page = get(client, "/nanchang/fee/")
 
-    assert "每年交 400 元/年[1],补一年交一年。" in page.main, "a space appears before the full-width comma"
+    assert "每年交 400 元/年[1]，补一年交一年。" in page.main, "a space appears before the full-width comma"
 
 
 @pytest.mark.django_db
@@ -647,11 +647,11 @@ def test_it_marks_a_figure_not_checked_for_too_long_as_possibly_out_of_date(clie
     _, province, city = make_jiangxi()
     entry(province, "resident_fee", "400", verified_on=today() - datetime.timedelta(days=31))
     entry(province, "resident_fee_student", "200", verified_on=today() - datetime.timedelta(days=30))
-    make_article(city, "fee", body="成人 {{ resident_fee }};学生 {{ resident_fee_student }}。")
+    make_article(city, "fee", body="成人 {{ resident_fee }}；学生 {{ resident_fee_student }}。")
 
     page = get(client, "/nanchang/fee/")
 
-    assert page.reads("成人 400 元/年[1]可能已过期;学生 200 元/年[2]。")
+    assert page.reads("成人 400 元/年[1]可能已过期；学生 200 元/年[2]。")
 
 
 @pytest.mark.django_db
@@ -688,14 +688,14 @@ def test_it_refuses_an_unknown_token_naming_the_key():
     article = Article(
         region=city,
         slug="typo",
-        title="问题?",
+        title="问题？",
         short_answer="回答。",
         body="每年交 {{ no_such_key }} 和 {{ resident_fee }}。",
     )
 
     errors = errors_of(article)
 
-    assert errors["body"] == ["正文里有不存在的数据项:no_such_key。请从数据项列表中选择。"]
+    assert errors["body"] == ["正文里有不存在的数据项：no_such_key。请从数据项列表中选择。"]
 
 
 @pytest.mark.django_db
@@ -703,7 +703,7 @@ def test_it_refuses_an_unknown_token_naming_the_key():
 def test_it_refuses_a_token_that_can_never_be_replaced(token):
     # Anything written as {{ … }} that is not a registry key would reach citizens as raw braces.
     _, _, city = make_jiangxi()
-    article = Article(region=city, slug="typo", title="问题?", short_answer="回答。", body=f"每年交 {token}。")
+    article = Article(region=city, slug="typo", title="问题？", short_answer="回答。", body=f"每年交 {token}。")
 
     errors = errors_of(article)
 
@@ -717,7 +717,7 @@ def test_it_says_when_a_known_figure_has_no_local_value(client):
 
     page = get(client, "/nanchang/fee/")
 
-    assert page.reads(f"学生每年交 (“{label('resident_fee_student')}”暂无当地数据)。")
+    assert page.reads(f"学生每年交 （“{label('resident_fee_student')}”暂无当地数据）。")
     assert "本文数字的来源" not in page.main
 
 
@@ -727,7 +727,7 @@ def test_it_points_each_figure_reference_at_its_own_source_entry(client):
     # and the n-th entry of the source list must name the same figure.
     _, province, city = make_jiangxi()
     entry(province, "resident_fee", "400", source_title="赣医保发〔2025〕9号")
-    make_article(city, "fee", body="学生 {{ resident_fee_student }};成人 {{ resident_fee }}。")
+    make_article(city, "fee", body="学生 {{ resident_fee_student }}；成人 {{ resident_fee }}。")
 
     page = get(client, "/nanchang/fee/")
 
@@ -742,7 +742,7 @@ def test_it_points_each_figure_reference_at_its_own_source_entry(client):
 def test_it_does_not_nest_a_figure_reference_inside_a_link(client):
     _, province, city = make_jiangxi()
     entry(province, "resident_fee", "400")
-    make_article(city, "fee", body="[每年交 {{ resident_fee }},点这里看通知](https://ylbz.example.gov.cn/notice)")
+    make_article(city, "fee", body="[每年交 {{ resident_fee }}，点这里看通知](https://ylbz.example.gov.cn/notice)")
 
     page = get(client, "/nanchang/fee/")
 
@@ -760,7 +760,7 @@ def test_it_uses_the_national_figure_on_a_national_article(client):
     page = get(client, "/wenda/fee/")
 
     assert "全国最低 400 元/年[1]" in page.main
-    assert "来源:国家医保局通知" in page.main
+    assert "来源：国家医保局通知" in page.main
     assert "沿用" not in page.main
 
 
@@ -772,7 +772,7 @@ def test_it_uses_the_national_figure_on_a_national_article(client):
 def test_it_lists_provinces_cities_and_featured_questions_on_home(client, demo):
     page = get(client, "/")
 
-    assert page.h1s == ["医保断缴了怎么办?"]
+    assert page.h1s == ["医保断缴了怎么办？"]
     for province, city in [("江西省", "南昌"), ("广西壮族自治区", "贺州")]:
         assert province in page.main and city in page.main
     assert page.main.index("江西省") < page.main.index("南昌") < page.main.index("广西壮族自治区")
@@ -784,7 +784,7 @@ def test_it_lists_provinces_cities_and_featured_questions_on_home(client, demo):
     for article in featured:
         assert article.title in page.main
         assert article.get_absolute_url() in page.hrefs
-    assert "南昌医保补缴要交多少钱?金额和滞纳金怎么算?" not in page.main  # not featured
+    assert "南昌医保补缴要交多少钱？金额和滞纳金怎么算？" not in page.main  # not featured
     assert "/calculator/" in page.hrefs
     assert "/topics/bujiao/" in page.hrefs
 
@@ -797,14 +797,15 @@ def test_it_shows_nanchangs_figures_with_sources(client, demo):
     figures = page.section("figures")
     # Nanchang's own employer rate (6.8%) overrides the national 8%, with its own source.
     assert reads(
-        page.figure("employee_employer_rate"), f"{label('employee_employer_rate')} 6.8% 来源:南昌市职工医保单位缴费比例"
+        page.figure("employee_employer_rate"),
+        f"{label('employee_employer_rate')} 6.8% 来源：南昌市职工医保单位缴费比例",
     )
     assert "沿用" not in page.figure("employee_employer_rate")
     assert not reads(figures, f"{label('employee_employer_rate')} 8%")
     # Inherited figures say where they come from.
-    assert reads(page.figure("resident_fee"), f"{label('resident_fee')} 400 元/年 沿用江西省 来源:江西省2026年度")
+    assert reads(page.figure("resident_fee"), f"{label('resident_fee')} 400 元/年 沿用江西省 来源：江西省2026年度")
     assert reads(page.figure("avg_wage"), "6,525 元/月 沿用江西省")
-    assert reads(page.figure("late_fee_daily_pct"), "0.05% 沿用全国 来源:中华人民共和国社会保险法")
+    assert reads(page.figure("late_fee_daily_pct"), "0.05% 沿用全国 来源：中华人民共和国社会保险法")
     for key in ["employee_employer_rate", "resident_fee", "resident_fixed_wait_months", "avg_wage"]:
         assert "核实于 2026年11月1日" in page.figure(key), key
     # Unverified figures carry a visible label; verified ones do not.
@@ -820,16 +821,16 @@ def test_it_groups_nanchangs_questions_under_topic_headings(client, demo):
 
     groups = page.groups("questions", "h3")
     assert list(groups) == [t.name for t in Topic.objects.order_by("order")]
-    assert "南昌医保补缴要交多少钱?金额和滞纳金怎么算?" in groups["补缴"]
-    assert "南昌医保交满多少年,退休后就不用再交了?" not in groups["补缴"]
-    assert "南昌医保交满多少年,退休后就不用再交了?" in groups["退休与缴费年限"]
-    assert "南昌灵活就业人员医保断缴了,还能补缴吗?" in groups["补缴"]
-    assert "南昌灵活就业人员医保断缴了,还能补缴吗?" in groups["待遇等待期"]  # in both of its topics
+    assert "南昌医保补缴要交多少钱？金额和滞纳金怎么算？" in groups["补缴"]
+    assert "南昌医保交满多少年，退休后就不用再交了？" not in groups["补缴"]
+    assert "南昌医保交满多少年，退休后就不用再交了？" in groups["退休与缴费年限"]
+    assert "南昌灵活就业人员医保断缴了，还能补缴吗？" in groups["补缴"]
+    assert "南昌灵活就业人员医保断缴了，还能补缴吗？" in groups["待遇等待期"]  # in both of its topics
     for article in Article.objects.published().filter(region__slug="nanchang"):
         assert article.get_absolute_url() in page.hrefs
     # National and provincial questions appear as general questions, not under the city's topics.
     general = page.section("general")
-    assert "医保问题打哪个电话?12393、12333、12366有什么区别?" in general
+    assert "医保问题打哪个电话？12393、12333、12366有什么区别？" in general
     assert "医保问题打哪个电话" not in page.section("questions")
     assert "/wenda/yibao-dianhua-zixun/" in page.hrefs
     assert "贺州" not in general
@@ -870,7 +871,7 @@ def test_it_shows_hezhous_inherited_figures_and_their_history(client, demo):
     assert reads(page.figure("resident_fee"), "400 元/年 沿用全国")
     assert reads(
         page.section("changes"),
-        f"{label('avg_wage')}:2026年1月1日起 7,008 元/月,此前(2025年1月1日–2025年12月31日)6,905 元/月",
+        f"{label('avg_wage')}：2026年1月1日起 7,008 元/月，此前（2025年1月1日–2025年12月31日）6,905 元/月",
     )
     assert "江西" not in page.section("figures")
 
@@ -881,16 +882,16 @@ def test_it_shows_an_article_question_first_then_short_answer_then_body(client, 
 
     page = get(client, "/nanchang/bujiao-duoshao-qian/")
 
-    assert page.h1s == ["南昌医保补缴要交多少钱?金额和滞纳金怎么算?"]
-    assert page.title.startswith("南昌医保补缴要交多少钱?金额和滞纳金怎么算?")
-    short = page.main.index("简短回答:" + article.short_answer)
+    assert page.h1s == ["南昌医保补缴要交多少钱？金额和滞纳金怎么算？"]
+    assert page.title.startswith("南昌医保补缴要交多少钱？金额和滞纳金怎么算？")
+    short = page.main.index("简短回答：" + article.short_answer)
     assert page.main.index(article.title) < short < page.main.index("职工医保怎么算")
     # Live figures inside the body, with their sources.
     assert "南昌单位交 6.8%[" in page.main
     assert "每年交 400 元/年[" in page.main
     assert "本文数字的来源" in page.main and "核实于 2026年11月1日" in page.main
     assert "待核实" in page.main
-    assert "最近审阅:2026年11月23日" in page.main
+    assert "最近审阅：2026年11月23日" in page.main
     assert "/topics/bujiao/" in page.hrefs
 
 
@@ -917,7 +918,7 @@ def test_it_links_related_questions_and_breadcrumbs(client, demo):
 def test_it_shows_a_national_article_at_wenda(client, demo):
     page = get(client, "/wenda/zhuanyi-zenme-banli/")
 
-    assert page.h1s == ["医保转移接续怎么办理?要带什么材料、多久能办完?"]
+    assert page.h1s == ["医保转移接续怎么办理？要带什么材料、多久能办完？"]
     assert "全国通用" in page.main
     assert "全国通用问答" in page.html  # breadcrumb
     assert "/calculator/" in page.hrefs
@@ -935,7 +936,7 @@ def test_it_lists_national_questions_and_topics_on_topics_page(client, demo):
         assert f"/topics/{topic.slug}/" in page.hrefs
     for article in Article.objects.published().filter(region__kind=Region.NATIONAL):
         assert article.title in page.main and article.short_answer in page.main
-    assert "南昌医保补缴要交多少钱?金额和滞纳金怎么算?" not in page.main
+    assert "南昌医保补缴要交多少钱？金额和滞纳金怎么算？" not in page.main
 
 
 @pytest.mark.django_db
@@ -946,13 +947,13 @@ def test_it_groups_a_topics_questions_by_region(client, demo):
     assert "断缴后能不能补、补多少钱、滞纳金谁来交、去哪里办。" in page.main
     groups = page.groups("main", "h2")
     assert list(groups) == ["全国通用", "南昌", "贺州"]
-    assert "医保补缴要交多少钱?补缴金额和滞纳金怎么算?" in groups["全国通用"]
-    assert "贺州医保补缴金额和滞纳金是怎么算的?" in groups["贺州"]
+    assert "医保补缴要交多少钱？补缴金额和滞纳金怎么算？" in groups["全国通用"]
+    assert "贺州医保补缴金额和滞纳金是怎么算的？" in groups["贺州"]
     assert "贺州" not in groups["南昌"]
-    assert "南昌医保补缴要交多少钱?金额和滞纳金怎么算?" in page.main
-    assert "贺州医保补缴金额和滞纳金是怎么算的?" in page.main
-    assert "医保补缴要交多少钱?补缴金额和滞纳金怎么算?" in page.main
-    assert "南昌医保交满多少年,退休后就不用再交了?" not in page.main  # another topic
+    assert "南昌医保补缴要交多少钱？金额和滞纳金怎么算？" in page.main
+    assert "贺州医保补缴金额和滞纳金是怎么算的？" in page.main
+    assert "医保补缴要交多少钱？补缴金额和滞纳金怎么算？" in page.main
+    assert "南昌医保交满多少年，退休后就不用再交了？" not in page.main  # another topic
     assert "/nanchang/" in page.hrefs
 
 
@@ -1012,8 +1013,8 @@ def test_it_lists_every_published_city_article_on_its_region_page(client):
     # A question without a topic is still a published Nanchang question: it must be findable
     # from the Nanchang guide, not only through search engines.
     _, _, city = make_jiangxi()
-    tagged = make_article(city, "tagged", title="有主题的问题?", topics=[make_topic()])
-    untagged = make_article(city, "untagged", title="没有主题的问题?")
+    tagged = make_article(city, "tagged", title="有主题的问题？", topics=[make_topic()])
+    untagged = make_article(city, "untagged", title="没有主题的问题？")
 
     page = get(client, "/nanchang/")
 
@@ -1241,8 +1242,8 @@ def hidden_world(db):
     nation, province, city = make_jiangxi()
     make_region("hezhou", name="贺州", parent=province)
     topic = make_topic()
-    live = make_article(city, "live", title="已发布的问题?", topics=[topic], featured=True)
-    national_live = make_article(nation, "national-live", title="全国已发布的问题?", topics=[topic])
+    live = make_article(city, "live", title="已发布的问题？", topics=[topic], featured=True)
+    national_live = make_article(nation, "national-live", title="全国已发布的问题？", topics=[topic])
     hidden = []
     for kind, fields in hidden_kinds().items():
         hidden.append(
@@ -1285,7 +1286,7 @@ def test_it_keeps_an_unpublished_article_out_of_sight(client, settings, hidden_w
         assert national_title not in page.html, url
         assert f"hidden-{kind}" not in page.html and f"national-{kind}" not in page.html, url
     assert live.title in pages["/"].main
-    assert "全国已发布的问题?" in pages["/nanchang/live/"].main  # related list still works
+    assert "全国已发布的问题？" in pages["/nanchang/live/"].main  # related list still works
     assert live.title in pages["/topics/bujiao/"].main
     paths = sitemap_paths(client)
     assert "/nanchang/live/" in paths and "/wenda/national-live/" in paths
@@ -1301,7 +1302,7 @@ def test_it_shows_a_draft_only_through_a_signed_preview_link(client, settings):
     _, province, city = make_jiangxi()
     entry(province, "resident_fee", "400")
     draft = make_article(
-        city, "draft", title="还没发布的问题?", status=Article.DRAFT, body="每年交 {{ resident_fee }}。"
+        city, "draft", title="还没发布的问题？", status=Article.DRAFT, body="每年交 {{ resident_fee }}。"
     )
 
     response = client.get(f"/preview/{preview_token(draft)}/")
@@ -1309,7 +1310,7 @@ def test_it_shows_a_draft_only_through_a_signed_preview_link(client, settings):
     assert response.status_code == 200
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     page = read(response)
-    assert page.h1s == ["还没发布的问题?"]
+    assert page.h1s == ["还没发布的问题？"]
     assert page.attrs("meta", name="robots", content="noindex, nofollow")
     assert "市民看不到" in page.main
     assert "每年交 400 元/年" in page.main
@@ -1337,7 +1338,7 @@ def test_it_refuses_an_unpublish_time_before_the_publish_time():
     article = Article(
         region=city,
         slug="x",
-        title="问题?",
+        title="问题？",
         short_answer="回答。",
         status=Article.PUBLISHED,
         published_at=now,
@@ -1367,7 +1368,7 @@ def add_lots_of_content() -> None:
                     title=f"{region.name}更多问题{i}?",
                     topics=topics[i % 3 : i % 3 + 3],
                     featured=True,
-                    body=f"每年交 {{{{ resident_fee }}}},比例 {{{{ flexible_rate }}}}。第{i}条。",
+                    body=f"每年交 {{{{ resident_fee }}}}，比例 {{{{ flexible_rate }}}}。第{i}条。",
                 )
             )
     target = Article.objects.get(region=nanchang, slug="bujiao-duoshao-qian")

@@ -114,7 +114,7 @@ def test_it_turns_a_top_level_heading_into_no_second_h1():
 
 
 def test_it_finds_tokens_in_order_of_first_appearance():
-    assert figure_tokens("{{ resident_fee }} 和 {{avg_wage}},再说 {{ resident_fee }}") == ["resident_fee", "avg_wage"]
+    assert figure_tokens("{{ resident_fee }} 和 {{avg_wage}}，再说 {{ resident_fee }}") == ["resident_fee", "avg_wage"]
 
 
 def test_it_replaces_tokens_in_text():

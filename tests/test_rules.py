@@ -461,7 +461,7 @@ def test_it_clamps_the_base_for_employees_too():
     assert result.amount_total == D("344.52")
 
 
-# ---------------------------------------------------------------- switching schemes (43号)
+# ---------------------------------------------------------------- switching schemes （43号）
 
 
 @pytest.mark.parametrize(
@@ -520,7 +520,7 @@ def test_it_treats_an_ineligible_switch_to_employee_insurance_as_a_long_gap():
     assert result.benefits_from == date(2026, 12, 1)
 
 
-# ---------------------------------------------------------------- employee personal gaps (43号)
+# ---------------------------------------------------------------- employee personal gaps （43号）
 
 
 def test_it_covers_an_employee_gap_of_3_months_from_the_payment_month():

@@ -44,7 +44,7 @@ def split_list(value: str) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "载入演示数据(地区、政策数据、办事渠道、主题和问答),可重复运行。"
+    help = "载入演示数据（地区、政策数据、办事渠道、主题和问答），可重复运行。"
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
@@ -55,8 +55,8 @@ class Command(BaseCommand):
         articles = self.load_articles(regions, topics)
         if options["verbosity"] >= 1:
             self.stdout.write(
-                f"演示数据已载入:{len(regions)} 个地区,{figures} 条政策数据,{channels} 个办事渠道,"
-                f"{len(topics)} 个主题,{articles} 篇问答。"
+                f"演示数据已载入：{len(regions)} 个地区，{figures} 条政策数据，{channels} 个办事渠道，"
+                f"{len(topics)} 个主题，{articles} 篇问答。"
             )
 
     def load_regions(self) -> dict[str, Region]:
