@@ -222,6 +222,25 @@ def late_fee(
     return to_fen(total)
 
 
+def individual_late_fee(
+    monthly: Decimal, case: LapseCase, read: _Reader, steps: list[Step]
+) -> tuple[Decimal, str | None]:
+    """A person back-paying their own lapse owes a late fee only where the region charges one."""
+    if not read("individual_late_fee"):
+        steps.append(Step("late_fee.none", "当地个人补缴不收滞纳金。", DOC_LOCAL, ("individual_late_fee",)))
+        return Decimal("0.00"), None
+    fee = late_fee(monthly, case.lapse_start, case.lapse_months, case.paid_on, read)
+    steps.append(
+        Step(
+            "late_fee.individual",
+            f"当地个人补缴也收滞纳金，每天 {read.show('late_fee_daily_pct')}，约 {yuan(fee)}。",
+            LAW_LATE_FEE,
+            ("individual_late_fee", "late_fee_daily_pct"),
+        )
+    )
+    return fee, PAYER_INDIVIDUAL
+
+
 def _estimate(read: _Reader, steps: list[Step], **values) -> Estimate:
     values.setdefault("amount_employer", Decimal("0.00"))
     values.setdefault("late_fee", Decimal("0.00"))
@@ -295,20 +314,17 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
             gap_covered=True,
         )
 
-    fee, payer = Decimal("0.00"), None
-    if read("individual_late_fee"):
-        fee, payer = late_fee(monthly, case.lapse_start, case.lapse_months, case.paid_on, read), PAYER_INDIVIDUAL
-        steps.append(
-            Step(
-                "late_fee.individual",
-                f"当地个人补缴也收滞纳金，每天 {read.show('late_fee_daily_pct')}，约 {yuan(fee)}。",
-                LAW_LATE_FEE,
-                ("individual_late_fee", "late_fee_daily_pct"),
-            )
-        )
-    else:
-        steps.append(Step("late_fee.none", "当地个人补缴不收滞纳金。", DOC_LOCAL, ("individual_late_fee",)))
+    fee, payer = individual_late_fee(monthly, case, read, steps)
     reset = case.lapse_months > read("continuity_reset_months")
+    paid = {
+        "can_backpay": True,
+        "amount_total": employer + personal,
+        "amount_employer": employer,
+        "amount_personal": personal,
+        "late_fee": fee,
+        "late_fee_payer": payer,
+        "continuous_reset": reset,
+    }
     if case.lapse_months <= gap_limit:
         steps.append(
             Step(
@@ -320,18 +336,7 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
             )
         )
         return _estimate(
-            read,
-            steps,
-            can_backpay=True,
-            amount_total=employer + personal,
-            amount_employer=employer,
-            amount_personal=personal,
-            late_fee=fee,
-            late_fee_payer=payer,
-            waiting_months=0,
-            benefits_from=month_start(case.paid_on),
-            continuous_reset=reset,
-            gap_covered=True,
+            read, steps, **paid, waiting_months=0, benefits_from=month_start(case.paid_on), gap_covered=True
         )
     wait = read("transfer_max_wait_months")
     steps.append(
@@ -343,19 +348,7 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
             ("transfer_gap_months", "transfer_max_wait_months", "continuity_reset_months"),
         )
     )
-    return _estimate(
-        read,
-        steps,
-        can_backpay=True,
-        amount_total=employer + personal,
-        amount_employer=employer,
-        amount_personal=personal,
-        late_fee=fee,
-        late_fee_payer=payer,
-        waiting_months=wait,
-        benefits_from=cover_starts(case.paid_on, wait),
-        continuous_reset=reset,
-    )
+    return _estimate(read, steps, **paid, waiting_months=wait, benefits_from=cover_starts(case.paid_on, wait))
 
 
 def flexible_estimate(case: LapseCase, read: _Reader) -> Estimate:
@@ -402,19 +395,7 @@ def flexible_estimate(case: LapseCase, read: _Reader) -> Estimate:
             ("flexible_rate", "flexible_backpay_window_months"),
         )
     )
-    fee, payer = Decimal("0.00"), None
-    if read("individual_late_fee"):
-        fee, payer = late_fee(monthly, case.lapse_start, case.lapse_months, case.paid_on, read), PAYER_INDIVIDUAL
-        steps.append(
-            Step(
-                "late_fee.individual",
-                f"当地个人补缴也收滞纳金，每天 {read.show('late_fee_daily_pct')}，约 {yuan(fee)}。",
-                LAW_LATE_FEE,
-                ("individual_late_fee", "late_fee_daily_pct"),
-            )
-        )
-    else:
-        steps.append(Step("late_fee.none", "当地个人补缴不收滞纳金。", DOC_LOCAL, ("individual_late_fee",)))
+    fee, payer = individual_late_fee(monthly, case, read, steps)
     wait = long_wait if case.lapse_months > wait_after else 0
     if wait:
         text = (

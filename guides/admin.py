@@ -30,7 +30,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .figures import REGISTRY, SPECS, FigureValueError
 from .markdown import figure_tokens, render_markdown
-from .models import Article, PolicyEntry, Region, ServiceChannel, Topic
+from .models import POLICY_ENTRY_FIELDS, Article, PolicyEntry, Region, ServiceChannel, Topic
 
 PREVIEW_SALT = "guides.article.preview"
 
@@ -196,19 +196,7 @@ class RevisionAdminMixin:
 class PolicyEntryForm(VersionedForm):
     class Meta:
         model = PolicyEntry
-        fields = [
-            "region",
-            "key",
-            "value",
-            "effective_from",
-            "effective_to",
-            "source_title",
-            "source_issuer",
-            "source_url",
-            "verified_on",
-            "status",
-            "note",
-        ]
+        fields = list(POLICY_ENTRY_FIELDS)
 
 
 class RegionSlugWidget(widgets.ForeignKeyWidget):
@@ -226,20 +214,7 @@ class PolicyEntryResource(resources.ModelResource):
 
     class Meta:
         model = PolicyEntry
-        fields = (
-            "id",
-            "region",
-            "key",
-            "value",
-            "effective_from",
-            "effective_to",
-            "source_title",
-            "source_issuer",
-            "source_url",
-            "verified_on",
-            "status",
-            "note",
-        )
+        fields = ("id", *POLICY_ENTRY_FIELDS)
         export_order = fields
         clean_model_instances = True
         skip_unchanged = True

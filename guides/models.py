@@ -117,6 +117,13 @@ class PolicyEntryQuerySet(models.QuerySet):
         return best
 
 
+# The columns that make up one figure: shared by the admin form, the spreadsheet import and load_demo.
+POLICY_ENTRY_FIELDS = (
+    "region", "key", "value", "effective_from", "effective_to", "source_title", "source_issuer",
+    "source_url", "verified_on", "status", "note",
+)  # fmt: skip
+
+
 class PolicyEntry(models.Model):
     VERIFIED, UNVERIFIED = "verified", "unverified"
     STATUS_CHOICES = [(VERIFIED, "已核实"), (UNVERIFIED, "待核实")]

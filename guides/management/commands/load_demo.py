@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from guides.models import Article, PolicyEntry, Region, ServiceChannel, Topic
+from guides.models import POLICY_ENTRY_FIELDS, Article, PolicyEntry, Region, ServiceChannel, Topic
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 PUBLISHED_AT = datetime.datetime(2026, 11, 1, 8, 0, tzinfo=datetime.UTC)
@@ -92,18 +92,8 @@ class Command(BaseCommand):
             entry = PolicyEntry.objects.filter(
                 region=region, key=row["key"], effective_from=row["effective_from"]
             ).first() or PolicyEntry(region=region, key=row["key"])
-            for field in (
-                "value",
-                "effective_from",
-                "effective_to",
-                "source_title",
-                "source_issuer",
-                "source_url",
-                "verified_on",
-                "status",
-                "note",
-            ):
-                setattr(entry, field, row.get(field) or ("" if field not in ("effective_to",) else None))
+            for field in POLICY_ENTRY_FIELDS[2:]:  # region and key are set above
+                setattr(entry, field, row.get(field) or (None if field == "effective_to" else ""))
             self.save_valid(entry, f"{row['region']}/{row['key']}")
         return len(rows)
 
