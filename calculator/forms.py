@@ -29,12 +29,6 @@ MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")  # ASCII digits only
 EARLIEST = datetime.date(1998, 12, 1)  # employee medical insurance began in December 1998
 LATEST = datetime.date(2099, 12, 31)
 
-FIELDS_FOR = {
-    EMPLOYEE: {"cause", "lapse_start", "lapse_months", "base"},
-    FLEXIBLE: {"lapse_start", "lapse_months", "base"},
-    RESIDENT: {"lapsed_years", "repaid_years", "in_window", "newborn", "continuous_years"},
-}
-
 
 class MonthField(forms.CharField):
     """A month as YYYY-MM (what <input type="month"> sends) → the first day of that month."""

@@ -412,9 +412,6 @@ class ArticleAdmin(RevisionAdminMixin, SimpleHistoryAdmin):
             return False  # editors work on drafts; publishing and live edits are for reviewers
         return allowed
 
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj)
-
     def save_model(self, request, obj, form, change):
         if not can_publish(request):
             obj.status = Article.DRAFT

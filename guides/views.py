@@ -89,8 +89,8 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def shown_figures(region: Region, entries: dict[str, PolicyEntry], today: datetime.date):
-    """Figures grouped for the guide, each marked with the region it was inherited from."""
+def shown_figures(entries: dict[str, PolicyEntry], today: datetime.date):
+    """Figures in force, grouped as the guide shows them."""
     groups = []
     for title, keys in GROUPS:
         rows = [ShownFigure.from_entry(entries[k], today) for k in keys if k in entries]
@@ -137,7 +137,7 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
         "guides/region.html",
         {
             "region": place,
-            "figure_groups": shown_figures(place, entries, today),
+            "figure_groups": shown_figures(entries, today),
             "key_figures": [ShownFigure.from_entry(entries[k], today) for k in KEY_FIGURES if k in entries],
             "topic_groups": sorted(by_topic.items(), key=lambda item: (item[0].order, item[0].slug)),
             "untopical": untopical,
@@ -311,5 +311,4 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    regions = [r for r in Region.objects.filter(kind=Region.CITY)]
-    return render(request, "404.html", {"regions": regions}, status=404)
+    return render(request, "404.html", {"regions": list(Region.objects.filter(kind=Region.CITY))}, status=404)
