@@ -586,14 +586,19 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
     after, raise_per_year = read.optional("incentive_after_years"), read.optional("incentive_raise_per_year")
     if after is not None and raise_per_year is not None and case.continuous_years > after:
         lost = to_fen(raise_per_year * (case.continuous_years - after))
+        cap = read.optional("incentive_max_pct")
+        # The raises together are capped at a share of the original limit, which we do not know.
+        cap_note = (
+            f"（提高总额不超过原限额的 {read.show('incentive_max_pct')}，实际可能更少）" if cap is not None else ""
+        )
         steps.append(
             Step(
                 "resident.incentive",
                 f"断缴前已连续参保 {case.continuous_years} 年，连续参保满 {read.show('incentive_after_years')}后"
                 f"每多一年，大病保险最高支付限额提高 {read.show('incentive_raise_per_year')}。断缴后连续年限重新计算，"
-                f"这部分约 {yuan(lost)}的额度会失去。",
+                f"这部分约 {yuan(lost)}的额度会失去{cap_note}。",
                 DOC_RESIDENT,
-                ("incentive_after_years", "incentive_raise_per_year"),
+                ("incentive_after_years", "incentive_raise_per_year") + (("incentive_max_pct",) if cap_note else ()),
             )
         )
     return _estimate(

@@ -16,7 +16,7 @@ from guides.models import Region
 
 from .facts import facts_for
 from .forms import EstimateForm, unknown_region
-from .rules import Estimate, Fact, MissingFigure, estimate
+from .rules import Estimate, Fact, MissingFigure, add_months, estimate
 
 DISCLAIMER = "仅供参考，以当地医保部门为准。"
 
@@ -41,15 +41,31 @@ def work_out(form: EstimateForm) -> Outcome:
 
 
 def timeline(form: EstimateForm, result: Estimate) -> list[dict]:
-    """Points for the small lapse → payment → waiting → cover diagram, spread over 300 units."""
-    data = form.cleaned_data
-    start = data.get("lapse_start") or data["paid_on"].replace(day=1)
-    events = [("断缴开始", start), ("补缴", data["paid_on"]), ("恢复报销", result.benefits_from)]
-    if result.gap_covered and result.benefits_from > start:
-        events[0] = ("断缴（之后可补报）", start)
+    """Points for the small lapse → payment → cover diagram, spread over 300 units.
+
+    Labels near an edge are anchored to that edge, and points alternate between two label rows,
+    so close dates stay readable on a phone.
+    """
+    data, case = form.cleaned_data, form.to_case()
+    events = []
+    start = case.lapse_start
+    if start is None and case.scheme == "resident" and case.lapsed_years:
+        start = add_months(case.paid_on, -12 * case.lapsed_years)
+    if case.switch_from and case.gap_months:
+        start = add_months(case.paid_on, -case.gap_months)
+    if start is not None:
+        events.append(
+            ("断缴（之后可补报）" if result.gap_covered and result.benefits_from > start else "断缴开始", start)
+        )
+    events += [("补缴", data["paid_on"]), ("恢复报销", result.benefits_from)]
     first = min(day for _, day in events)
     span = max((max(day for _, day in events) - first).days, 1)
-    return [{"label": label, "date": day, "x": 10 + round(300 * (day - first).days / span)} for label, day in events]
+    points = []
+    for i, (label, day) in enumerate(events):
+        x = 10 + round(300 * (day - first).days / span)
+        anchor = "start" if x < 90 else "end" if x > 230 else "middle"
+        points.append({"label": label, "date": day, "x": x, "y": 42 if i % 2 == 0 else 58, "anchor": anchor})
+    return points
 
 
 @require_GET
