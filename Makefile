@@ -25,8 +25,14 @@ demo: migrate
 run: demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
+AXE := node_modules/axe-core/axe.min.js
+
+# The accessibility test injects axe-core into real Chromium; npm fetches it once.
+$(AXE):
+	npm install --no-save --no-audit --no-fund --silent axe-core@4
+
 ## The whole test suite (browser tests need Debian's chromium; see README).
-test: install
+test: install $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
