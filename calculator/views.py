@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
 
 from guides.figures import REGISTRY
 from guides.models import Region
@@ -88,6 +90,13 @@ def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpR
             }
         )
     outcome = work_out(form) if submitted and form.is_valid() else None
+    # A city chosen in the form that differs from the city in the address: the address follows
+    # the form, so a shared or reloaded link names the right city.
+    moved_to = None
+    if outcome is not None and region is not None and form.cleaned_data["region"] != region:
+        moved_to = f"{reverse('calculator:region_estimate', args=[form.cleaned_data['region'].slug])}?{request.GET.urlencode()}"
+        if not request.htmx:
+            return HttpResponseRedirect(moved_to)
     context = {
         "form": form,
         "region": region,
@@ -101,7 +110,8 @@ def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpR
     # htmx asks for the whole page again when it restores history without a snapshot.
     if request.htmx and not request.htmx.history_restore_request:
         template_name += "#estimator"
-    return render(request, template_name, context)
+    response = render(request, template_name, context)
+    return push_url(response, moved_to) if moved_to and request.htmx else response
 
 
 def fact_json(fact: Fact) -> dict:

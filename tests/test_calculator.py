@@ -727,3 +727,16 @@ def test_it_uses_a_constant_number_of_queries(client, demo, django_assert_num_qu
 
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_it_moves_the_address_to_the_city_chosen_in_the_form(client, demo):
+    query = {"region": "hezhou", "scheme": "resident", "lapsed_years": "2", "paid_on": "2026-11-10"}
+
+    page = client.get("/nanchang/calculator/", query)
+    fragment = client.get("/nanchang/calculator/", query, HTTP_HX_REQUEST="true")
+
+    assert page.status_code == 302
+    assert page["Location"].startswith("/hezhou/calculator/?region=hezhou&")
+    assert fragment.status_code == 200
+    assert fragment["HX-Push-Url"].startswith("/hezhou/calculator/?region=hezhou&")
+    assert "4 个月" in fragment.content.decode()
