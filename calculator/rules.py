@@ -242,8 +242,8 @@ def individual_late_fee(
 
 
 def _estimate(read: _Reader, steps: list[Step], **values) -> Estimate:
-    values.setdefault("amount_employer", Decimal("0.00"))
-    values.setdefault("late_fee", Decimal("0.00"))
+    for money in ("amount_total", "amount_employer", "amount_personal", "late_fee"):
+        values.setdefault(money, Decimal("0.00"))
     values.setdefault("late_fee_payer", None)
     values.setdefault("gap_covered", False)
     return Estimate(steps=tuple(steps), figures=tuple(read.used), **values)
@@ -305,7 +305,6 @@ def employee_estimate(case: LapseCase, read: _Reader) -> Estimate:
             # Worked case 1: after an employer's lapse the employee owes nothing; the employer
             # back-pays both shares (《社会保险法》第八十六条 makes it the employer's debt).
             amount_employer=employer + personal,
-            amount_personal=Decimal("0.00"),
             late_fee=fee,
             late_fee_payer=PAYER_EMPLOYER,
             waiting_months=0,
@@ -377,8 +376,6 @@ def flexible_estimate(case: LapseCase, read: _Reader) -> Estimate:
             read,
             steps,
             can_backpay=False,
-            amount_total=Decimal("0.00"),
-            amount_personal=Decimal("0.00"),
             waiting_months=long_wait,
             benefits_from=cover_starts(case.paid_on, long_wait),
             continuous_reset=True,
@@ -473,8 +470,6 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
             read,
             steps,
             can_backpay=True,
-            amount_total=Decimal("0.00"),
-            amount_personal=Decimal("0.00"),
             waiting_months=0,
             benefits_from=month_start(case.paid_on),
             continuous_reset=False,
@@ -495,8 +490,6 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
                 read,
                 steps,
                 can_backpay=True,
-                amount_total=Decimal("0.00"),
-                amount_personal=Decimal("0.00"),
                 waiting_months=0,
                 benefits_from=datetime.date(cover_year, 1, 1),
                 continuous_reset=False,
@@ -513,8 +506,6 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
             read,
             steps,
             can_backpay=True,
-            amount_total=Decimal("0.00"),
-            amount_personal=Decimal("0.00"),
             waiting_months=fixed,
             benefits_from=cover_starts(case.paid_on, fixed),
             continuous_reset=False,
