@@ -511,27 +511,16 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
             continuous_reset=False,
         )
 
-    per_year = read("resident_extra_wait_per_year")
     first_counts = read("resident_first_year_counts")
-    floor_after, floor_months = read("resident_floor_after_years"), read("resident_floor_months")
-    before = resident_waiting_months(
-        case.lapsed_years,
-        0,
-        fixed=fixed,
-        per_year=per_year,
-        first_year_counts=first_counts,
-        floor_after_years=floor_after,
-        floor_months=floor_months,
-    )
-    months = resident_waiting_months(
-        case.lapsed_years,
-        case.repaid_years,
-        fixed=fixed,
-        per_year=per_year,
-        first_year_counts=first_counts,
-        floor_after_years=floor_after,
-        floor_months=floor_months,
-    )
+    rule = {
+        "fixed": fixed,
+        "per_year": read("resident_extra_wait_per_year"),
+        "first_year_counts": first_counts,
+        "floor_after_years": read("resident_floor_after_years"),
+        "floor_months": read("resident_floor_months"),
+    }
+    before = resident_waiting_months(case.lapsed_years, 0, **rule)
+    months = resident_waiting_months(case.lapsed_years, case.repaid_years, **rule)
     counted = case.lapsed_years if first_counts else case.lapsed_years - 1
     steps.append(
         Step(
@@ -555,7 +544,7 @@ def resident_estimate(case: LapseCase, read: _Reader) -> Estimate:
                 ("resident_fee", "resident_extra_wait_per_year"),
             )
         )
-    if case.lapsed_years >= floor_after and months == floor_months and months > fixed:
+    if case.lapsed_years >= rule["floor_after_years"] and months == rule["floor_months"] and months > fixed:
         steps.append(
             Step(
                 "resident.floor",
