@@ -16,8 +16,17 @@ PERCENT = "percent"  # stored as a percentage: 6.8 means 6.8%
 INTEGER = "integer"  # months, years, days
 DATE = "date"  # YYYY-MM-DD
 BOOLEAN = "boolean"  # true / false
+TRISTATE = "tristate"  # true / false / unknown: for settings where the truth may not be known
+CHOICE = "choice"  # one of the spec's `choices`
 
-Value = Decimal | int | datetime.date | bool
+# What period a figure belongs to. A year-labelled figure takes effect on 1 January of its year,
+# so its year is its effective_from year; look-ups ask for the year the figure is used for.
+YEAR = "year"  # an annual figure, e.g. the average wage of 2026
+COVER_YEAR = "cover_year"  # a resident-insurance figure for one cover year (参保年度 = calendar year)
+
+UNKNOWN_WORDS = ("unknown", "不清楚", "未知", "不确定")
+
+Value = Decimal | int | datetime.date | bool | str | None
 
 
 class FigureValueError(ValueError):
@@ -33,19 +42,35 @@ class FigureSpec:
     min: Decimal | None = None
     max: Decimal | None = None
     help: str = ""
+    per: str = ""  # "", YEAR or COVER_YEAR
+    choices: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def year_labelled(self) -> bool:
+        return bool(self.per)
 
     def parse(self, raw: object) -> Value:
         """Parse and check a value; raise FigureValueError with a Chinese message."""
         text = str(raw).strip()
         if text == "":
             raise FigureValueError("请填写数值。")
-        if self.type == BOOLEAN:
+        if self.type in (BOOLEAN, TRISTATE):
             lowered = text.lower()
             if lowered in ("true", "1", "是", "yes"):
                 return True
             if lowered in ("false", "0", "否", "no"):
                 return False
-            raise FigureValueError("请填写“是”或“否”(true / false)。")
+            if self.type == TRISTATE:
+                if lowered in UNKNOWN_WORDS:
+                    return None
+                raise FigureValueError("请填写“是”“否”或“不清楚”（true / false / unknown）。")
+            raise FigureValueError("请填写“是”或“否”（true / false）。")
+        if self.type == CHOICE:
+            for value, label in self.choices:
+                if text in (value, label):
+                    return value
+            options = "、".join(f"{label}（{value}）" for value, label in self.choices)
+            raise FigureValueError(f"只能填：{options}。")
         if self.type == DATE:
             try:
                 return datetime.date.fromisoformat(text)
@@ -72,6 +97,8 @@ class FigureSpec:
     def normalise(self, raw: object) -> str:
         """The canonical text stored in the database for a raw value."""
         value = self.parse(raw)
+        if value is None:
+            return "unknown"
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, datetime.date):
@@ -82,6 +109,10 @@ class FigureSpec:
 
     def display(self, value: Value) -> str:
         """How a citizen reads the value, e.g. "400 元/年", "6.8%", "2026年2月28日"."""
+        if value is None:
+            return "不清楚（本站没有查到）"
+        if self.type == CHOICE:
+            return dict(self.choices).get(str(value), str(value))
         if isinstance(value, bool):
             return "是" if value else "否"
         if isinstance(value, datetime.date):
@@ -100,6 +131,9 @@ def _d(text: str) -> Decimal:
     return Decimal(text)
 
 
+COVER_YEAR_HELP = "按参保年度（自然年）录入：生效日期填该参保年度的1月1日，例如2027年度填 2027-01-01。"
+
+
 SPECS: tuple[FigureSpec, ...] = (
     # Wages and contribution base
     FigureSpec(
@@ -109,7 +143,8 @@ SPECS: tuple[FigureSpec, ...] = (
         "元/月",
         _d("500"),
         _d("100000"),
-        "全口径城镇单位就业人员月平均工资；缴费基数下限和上限按它的百分比计算。",
+        "全口径城镇单位就业人员月平均工资；缴费基数下限和上限按它的百分比计算。生效日期填所属年度的1月1日。",
+        per=YEAR,
     ),
     FigureSpec("base_floor_pct", "缴费基数下限（占社平工资）", PERCENT, "", _d("0"), _d("100")),
     FigureSpec("base_ceiling_pct", "缴费基数上限（占社平工资）", PERCENT, "", _d("100"), _d("1000")),
@@ -126,7 +161,12 @@ SPECS: tuple[FigureSpec, ...] = (
         "当月保费应在这一天前缴清，逾期从这一天起计滞纳金；月份没有这一天时按月末算。",
     ),
     FigureSpec("late_fee_daily_pct", "滞纳金日费率", PERCENT, "", _d("0"), _d("1")),
-    FigureSpec("individual_late_fee", "个人补缴是否收滞纳金", BOOLEAN),
+    FigureSpec(
+        "individual_late_fee",
+        "个人补缴是否收滞纳金",
+        TRISTATE,
+        help="查不到当地规定时填“不清楚”：估算会说明可能要交的最多金额，而不是说“不收”。",
+    ),
     FigureSpec("transfer_gap_months", "转移接续：可直接补缴的最长中断", INTEGER, "个月", _d("0"), _d("24")),
     FigureSpec("transfer_max_wait_months", "转移接续：中断较长时的最长等待期", INTEGER, "个月", _d("0"), _d("24")),
     FigureSpec("transfer_origin_days", "转移接续：转出地办理时限", INTEGER, "个工作日", _d("1"), _d("90")),
@@ -146,7 +186,7 @@ SPECS: tuple[FigureSpec, ...] = (
         "个月",
         _d("0"),
         _d("120"),
-        "从断缴的第一个月算到缴费当月，超过这个期限只能重新参保。",
+        "从断缴的第一个月算到缴费当月，超过这个期限只能重新参保；填 0 表示个人断缴不能补缴。",
     ),
     FigureSpec(
         "flexible_wait_after_months", "灵活就业人员：断缴超过多少个月要等待", INTEGER, "个月", _d("0"), _d("24")
@@ -154,11 +194,62 @@ SPECS: tuple[FigureSpec, ...] = (
     FigureSpec("flexible_wait_months", "灵活就业人员：断缴较长补缴后的等待期", INTEGER, "个月", _d("0"), _d("24")),
     FigureSpec("continuity_reset_months", "连续参保年限重新计算的中断长度（超过）", INTEGER, "个月", _d("0"), _d("24")),
     # Resident scheme
-    FigureSpec("resident_fee", "城乡居民医保个人缴费标准", MONEY, "元/年", _d("0"), _d("5000")),
-    FigureSpec("resident_fee_assisted", "城乡居民医保个人缴费（资助对象）", MONEY, "元/年", _d("0"), _d("5000")),
-    FigureSpec("resident_fee_student", "城乡居民医保个人缴费（学生）", MONEY, "元/年", _d("0"), _d("5000")),
-    FigureSpec("resident_window_start", "居民医保集中参保期开始", DATE),
-    FigureSpec("resident_window_end", "居民医保集中参保期结束", DATE),
+    FigureSpec(
+        "resident_fee", "城乡居民医保个人缴费标准", MONEY, "元/年", _d("0"), _d("5000"), COVER_YEAR_HELP, per=COVER_YEAR
+    ),
+    FigureSpec(
+        "resident_fee_assisted",
+        "城乡居民医保个人缴费（定额资助对象）",
+        MONEY,
+        "元/年",
+        _d("0"),
+        _d("5000"),
+        COVER_YEAR_HELP + "全额资助对象（如特困人员）个人不缴费。",
+        per=COVER_YEAR,
+    ),
+    FigureSpec(
+        "resident_fee_student",
+        "城乡居民医保个人缴费（在本省就读的大学生）",
+        MONEY,
+        "元/年",
+        _d("0"),
+        _d("5000"),
+        COVER_YEAR_HELP,
+        per=COVER_YEAR,
+    ),
+    FigureSpec("resident_window_start", "居民医保集中参保期开始", DATE, help=COVER_YEAR_HELP, per=COVER_YEAR),
+    FigureSpec("resident_window_end", "居民医保集中参保期结束", DATE, help=COVER_YEAR_HELP, per=COVER_YEAR),
+    FigureSpec(
+        "resident_after_jan1_cover",
+        "集中参保期内1月1日及以后缴费：从哪天起享受待遇",
+        CHOICE,
+        choices=(("next_day", "缴费次日"), ("next_month", "缴费次月1日"), ("jan1", "当年1月1日（追溯）")),
+    ),
+    FigureSpec(
+        "waiting_counted_from",
+        "待遇等待期从哪天算起",
+        CHOICE,
+        help="等待期 N 个月：从缴费当天算，到 N 个月后的同一天；或从缴费次月1日算。",
+        choices=(("payment_day", "缴费当天"), ("next_month", "缴费次月1日")),
+    ),
+    FigureSpec(
+        "newborn_grace_days",
+        "新生儿出生后多少天内参保，从出生之日起享受待遇",
+        INTEGER,
+        "天",
+        _d("0"),
+        _d("366"),
+    ),
+    FigureSpec(
+        "newborn_free_years",
+        "新生儿免缴个人缴费的参保年度数",
+        INTEGER,
+        "个参保年度",
+        _d("0"),
+        _d("18"),
+        "从出生的年度算起；0 表示不免缴。",
+    ),
+    FigureSpec("newborn_free_born_from", "新生儿免缴：适用于这一天及以后出生的婴儿", DATE),
     FigureSpec("resident_fixed_wait_months", "居民医保固定待遇等待期", INTEGER, "个月", _d("0"), _d("12")),
     FigureSpec("resident_extra_wait_per_year", "居民医保每多断缴一年增加的等待期", INTEGER, "个月", _d("0"), _d("12")),
     FigureSpec("resident_first_year_counts", "断缴第一年是否也增加等待期", BOOLEAN),
@@ -209,11 +300,16 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "resident_fee_student",
             "resident_window_start",
             "resident_window_end",
+            "resident_after_jan1_cover",
             "resident_fixed_wait_months",
             "resident_extra_wait_per_year",
             "resident_first_year_counts",
             "resident_floor_after_years",
             "resident_floor_months",
+            "waiting_counted_from",
+            "newborn_grace_days",
+            "newborn_free_years",
+            "newborn_free_born_from",
             "incentive_after_years",
             "incentive_raise_per_year",
             "noclaim_raise",

@@ -19,7 +19,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .figures import KEY_CHOICES, FigureSpec, FigureValueError, Value, get_spec, key_choices
-from .markdown import figure_tokens, render_markdown
+from .markdown import figure_tokens, is_case_token, render_markdown, unknown_tokens
 
 # Slugs that would shadow the site's own URLs at /<region>/ or /<region>/<article>/.
 RESERVED_SLUGS = {
@@ -107,14 +107,25 @@ class PolicyEntryQuerySet(models.QuerySet):
         One query whatever the number of keys; `region` should come with its parents loaded
         (select_related("parent__parent")) to keep it at one.
         """
-        chain = region.lineage()
-        depth = {r.pk: i for i, r in enumerate(chain)}
-        best: dict[str, PolicyEntry] = {}
-        for entry in self.in_force(on).filter(region__in=[r.pk for r in chain]).select_related("region"):
-            current = best.get(entry.key)
-            if current is None or depth[entry.region_id] < depth[current.region_id]:
-                best[entry.key] = entry
-        return best
+        entries = self.in_force(on).filter(region__in=[r.pk for r in region.lineage()]).select_related("region")
+        return in_force_by_key(entries, region, on)
+
+    def for_lineage(self, region: Region) -> list[PolicyEntry]:
+        """Every period of every figure of the region and the regions it falls back to (one query)."""
+        return list(self.filter(region__in=[r.pk for r in region.lineage()]).select_related("region"))
+
+
+def in_force_by_key(entries, region: Region, on: datetime.date) -> dict[str, PolicyEntry]:
+    """Of `entries` (the region's lineage), the one in force on `on` for each key, nearest region first."""
+    depth = {r.pk: i for i, r in enumerate(region.lineage())}
+    best: dict[str, PolicyEntry] = {}
+    for entry in entries:
+        if entry.effective_from > on or (entry.effective_to is not None and entry.effective_to < on):
+            continue
+        current = best.get(entry.key)
+        if current is None or depth[entry.region_id] < depth[current.region_id]:
+            best[entry.key] = entry
+    return best
 
 
 # The columns that make up one figure: shared by the admin form, the spreadsheet import and load_demo.
@@ -172,6 +183,17 @@ class PolicyEntry(models.Model):
     def is_verified(self) -> bool:
         return self.status == self.VERIFIED
 
+    @property
+    def year(self) -> int | None:
+        """The year a year-labelled figure (annual, or a resident cover year) is for."""
+        return self.effective_from.year if self.spec.year_labelled else None
+
+    def stale_note(self, used_for: int) -> str:
+        """Said when a year-labelled figure stands in for a later year whose figure is not entered."""
+        if self.year is None or self.year >= used_for:
+            return ""
+        return f"这是{self.year}年度的标准，{used_for}年度的标准还没有录入"
+
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         """A figure not re-checked within FIGURE_MAX_AGE_DAYS may no longer be current."""
         today = today or timezone.localdate()
@@ -188,6 +210,11 @@ class PolicyEntry(models.Model):
                 self.value = spec.normalise(self.value)
             except FigureValueError as exc:
                 errors["value"] = f"{spec.label}：{exc}"
+        starts = self.effective_from
+        if "key" not in errors and spec.year_labelled and starts and (starts.month, starts.day) != (1, 1):
+            errors["effective_from"] = (
+                f"“{spec.label}”按年度录入，生效日期请填所属年度的1月1日，例如 {starts.year}-01-01。"
+            )
         if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
             errors["effective_to"] = "失效日期不能早于生效日期。"
         if self.verified_on and self.verified_on > timezone.localdate():
@@ -320,9 +347,15 @@ class Article(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        unknown = [key for key in figure_tokens(self.body) if key not in dict(KEY_CHOICES)]
+        from calculator import examples  # the estimator checks worked examples; it imports this module
+
+        unknown = unknown_tokens(self.body)
+        cases = [token for token in figure_tokens(self.body) if is_case_token(token)]
+        problems = [msg for token in cases for msg in examples.errors(token, timezone.localdate())]
         if unknown:
-            errors["body"] = "正文里有不存在的数据项：" + "、".join(unknown) + "。请从数据项列表中选择。"
+            problems.insert(0, "正文里有不存在的数据项：" + "、".join(unknown) + "。请从数据项列表中选择。")
+        if problems:
+            errors["body"] = " ".join(problems)
         if self.region_id and not self.region.is_national and self.slug in RESERVED_SLUGS:
             errors["slug"] = "这个网址名已被网站使用，请换一个。"
         if self.published_at and self.unpublish_at and self.unpublish_at <= self.published_at:
@@ -358,7 +391,11 @@ class ShownFigure:
     value: str
     entry: PolicyEntry
     overdue: bool
+    stale: str = ""  # "这是2026年度的标准，2027年度的标准还没有录入"
 
     @classmethod
     def from_entry(cls, entry: PolicyEntry, today: datetime.date) -> ShownFigure:
-        return cls(entry.key, entry.spec.label, entry.display_value, entry, entry.is_overdue(today))
+        stale = entry.stale_note(today.year)
+        return cls(
+            entry.key, entry.spec.label, entry.display_value, entry, entry.is_overdue(today) or bool(stale), stale
+        )

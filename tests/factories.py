@@ -7,6 +7,7 @@ import itertools
 
 from django.utils import timezone
 
+from guides.figures import REGISTRY
 from guides.models import Article, PolicyEntry, Region, Topic
 
 _seq = itertools.count(1)
@@ -21,7 +22,9 @@ def make_region(slug: str | None = None, *, name: str | None = None, kind: str =
 
 
 def make_policy_entry(region: Region, key: str, value: str, **fields) -> PolicyEntry:
-    fields.setdefault("effective_from", datetime.date(2020, 1, 1))
+    # Year-labelled figures (average wage, resident fees) are entered for this year unless a test says otherwise.
+    yearly = key in REGISTRY and REGISTRY[key].year_labelled
+    fields.setdefault("effective_from", datetime.date(timezone.localdate().year if yearly else 2020, 1, 1))
     fields.setdefault("source_title", "测试文件〔2026〕1号")
     fields.setdefault("source_issuer", "测试局")
     fields.setdefault("verified_on", datetime.date(2026, 11, 1))
