@@ -1,4 +1,9 @@
-"""The one bridge from the database to the rules: policy figures → `RegionFacts`."""
+"""The one bridge from the database to the rules: policy figures → `RegionFacts`.
+
+Every period of every figure for the region, its province and the nation comes in one query, so
+the rules can price each arrear month with the figures of that month and look up a cover year's
+fee and window for the year a payment is for.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import datetime
 
 from django.utils import timezone
 
+from guides.figures import REGISTRY
 from guides.models import PolicyEntry, Region
 
 from .rules import Fact, RegionFacts
@@ -22,12 +28,26 @@ def fact_from_entry(entry: PolicyEntry, today: datetime.date) -> Fact:
         verified_on=entry.verified_on,
         status=entry.status,
         overdue=entry.is_overdue(today),
+        source_url=entry.source_url,
+        level=entry.region.kind,
+        region=entry.region.name,
+        effective_from=entry.effective_from,
+        effective_to=entry.effective_to,
+        year=entry.year,
     )
 
 
-def facts_for(region: Region, as_of: datetime.date) -> RegionFacts:
-    """Every figure in force for `region` on `as_of` (the payment date), with fallback to its
-    province and the nation. One query when `region` comes with its parents loaded."""
+def facts_for(region: Region, entries: list[PolicyEntry] | None = None) -> RegionFacts:
+    """All figures of `region` and the regions it falls back to, nearest region first and newest
+    period first within a region. One query (none when `entries` of the lineage are passed in)."""
     today = timezone.localdate()
-    entries = PolicyEntry.objects.for_region(region, as_of)
-    return RegionFacts(region=region.name, figures={key: fact_from_entry(e, today) for key, e in entries.items()})
+    chain = region.lineage()
+    depth = {r.pk: i for i, r in enumerate(chain)}
+    if entries is None:
+        entries = PolicyEntry.objects.for_lineage(region)
+    series: dict[str, list[Fact]] = {}
+    ordered = sorted(entries, key=lambda e: (depth[e.region_id], -e.effective_from.toordinal()))
+    for entry in ordered:
+        if entry.key in REGISTRY:
+            series.setdefault(entry.key, []).append(fact_from_entry(entry, today))
+    return RegionFacts(region=region.name, series=series)

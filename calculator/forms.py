@@ -24,7 +24,9 @@ SCHEME_CHOICES = [
 ]
 CAUSE_CHOICES = [(PERSONAL, "个人原因（如换工作、忘了交）"), (EMPLOYER, "单位原因（单位漏缴、欠缴）")]
 SWITCH_CHOICES = [("", "没有换险种"), (EMPLOYEE, "从职工医保换到居民医保"), (RESIDENT, "从居民医保换到职工医保")]
-WINDOW_CHOICES = [("", "按当地集中参保期自动判断"), ("true", "是，在集中参保期内"), ("false", "不是")]
+WINDOW_CHOICES = [("", "请选择"), ("true", "是，在集中参保期内"), ("false", "不是")]
+ONGOING_CHOICES = [("true", "还没有，现在还断着"), ("false", "已经恢复缴费了")]
+TRUE_FALSE = {"": None, "true": True, "false": False}
 MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")  # ASCII digits only
 EARLIEST = datetime.date(1998, 12, 1)  # employee medical insurance began in December 1998
 LATEST = datetime.date(2099, 12, 31)
@@ -72,14 +74,9 @@ class FlagCheckbox(forms.CheckboxInput):
         return data.get(name)
 
 
-class EstimateForm(forms.Form):
-    region = forms.ModelChoiceField(
-        label="所在城市",
-        queryset=Region.objects.exclude(kind=Region.NATIONAL).select_related("parent__parent"),
-        to_field_name="slug",
-        empty_label=None,
-        error_messages={"required": "请选择城市。", "invalid_choice": "没有这个地区，请从列表中选择。"},
-    )
+class CaseForm(forms.Form):
+    """A case without its region: the estimator's questions, also used by articles' worked examples."""
+
     scheme = forms.ChoiceField(
         label="参加的是哪种医保",
         choices=SCHEME_CHOICES,
@@ -128,6 +125,25 @@ class EstimateForm(forms.Form):
             "max_whole_digits": "金额数字太长了。",
         },
     )
+    unemployment_months = forms.IntegerField(
+        label="其中领取失业保险金的有几个月",
+        required=False,
+        min_value=0,
+        max_value=360,
+        error_messages={
+            "invalid": "请填写整数月数。",
+            "min_value": "月数不能是负数。",
+            "max_value": "最多填 360 个月。",
+        },
+    )
+    moved = FlagField(label="断缴期间换了城市（要办医保关系转移）", required=False, widget=FlagCheckbox)
+    lapse_ongoing = forms.ChoiceField(
+        label="现在恢复缴费了吗",
+        choices=ONGOING_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "请填写 true 或 false。"},
+    )
     paid_on = forms.DateField(
         label="打算哪天补缴",
         required=False,
@@ -155,6 +171,12 @@ class EstimateForm(forms.Form):
         error_messages={"invalid_choice": "请填写 true 或 false。"},
     )
     newborn = FlagField(label="为新生儿参保", required=False, widget=FlagCheckbox)
+    born_on = forms.DateField(
+        label="宝宝出生日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "日期格式应为 年-月-日，例如 2026-10-01。"},
+    )
     switch_from = forms.ChoiceField(
         label="是否在职工医保和居民医保之间换了险种",
         choices=SWITCH_CHOICES,
@@ -185,6 +207,8 @@ class EstimateForm(forms.Form):
         "base": "不填就按当地社平工资估算；会自动按当地上下限调整。",
         "lapsed_years": "居民医保填写；一直连续参保填 0。",
         "paid_on": "不填就按今天算。",
+        "unemployment_months": "领失业金期间，失业保险基金替你交职工医保，这几个月不算断缴。没有就不填。",
+        "moved": "",
         "continuous_years": "可不填。居民医保用它估算失去的连续参保奖励；换险种时用它判断能否免等待期。",
     }
 
@@ -203,7 +227,11 @@ class EstimateForm(forms.Form):
         return day
 
     def clean_in_window(self):
-        return {"": None, "true": True, "false": False}[self.cleaned_data.get("in_window") or ""]
+        return TRUE_FALSE[self.cleaned_data.get("in_window") or ""]
+
+    def clean_lapse_ongoing(self):
+        # Omitted means the lapse is still running: the cautious reading.
+        return TRUE_FALSE[self.cleaned_data.get("lapse_ongoing") or ""] is not False
 
     def clean(self):
         data = super().clean()
@@ -226,11 +254,29 @@ class EstimateForm(forms.Form):
             start, months = data.get("lapse_start"), data.get("lapse_months")
             if start and months and paid_on and add_months(start, months - 1) > month_start(paid_on):
                 self.add_error("lapse_months", "断缴的最后一个月晚于补缴日期所在的月份，请检查月份和月数。")
+            jobless = data.get("unemployment_months") or 0
+            counts = scheme == EMPLOYEE and (data.get("cause") or PERSONAL) == PERSONAL
+            if counts and months and jobless > months and "unemployment_months" not in self.errors:
+                self.add_error("unemployment_months", f"领失业金的月数不能多于断缴的 {months} 个月。")
         elif scheme == RESIDENT:
             lapsed, repaid = data.get("lapsed_years") or 0, data.get("repaid_years") or 0
             if repaid > lapsed and "repaid_years" not in self.errors:
                 self.add_error("repaid_years", f"补缴的年数不能多于断缴的 {lapsed} 年。")
+            if data.get("newborn"):
+                self.check_newborn(data, lapsed, paid_on)
         return data
+
+    def check_newborn(self, data, lapsed: int, paid_on) -> None:
+        if lapsed and "lapsed_years" not in self.errors:
+            self.add_error("lapsed_years", "新生儿没有断缴的年份：为新生儿参保时，断缴年数请填 0。")
+        born = data.get("born_on")
+        if born is None:
+            if "born_on" not in self.errors:
+                self.add_error("born_on", "为新生儿参保时，请填写宝宝的出生日期。")
+        elif paid_on and born > paid_on:
+            self.add_error("born_on", "出生日期不能晚于缴费日期。")
+        elif paid_on and (paid_on - born).days > 366 * 3:
+            self.add_error("born_on", "宝宝已经超过三岁，不再按新生儿参保，请取消“为新生儿参保”。")
 
     def to_case(self) -> LapseCase:
         data = self.cleaned_data
@@ -243,12 +289,30 @@ class EstimateForm(forms.Form):
             base=data.get("base"),
             lapsed_years=data.get("lapsed_years") or 0,
             repaid_years=data.get("repaid_years") or 0,
+            unemployment_months=(data.get("unemployment_months") or 0)
+            if data["scheme"] == EMPLOYEE and data.get("cause") != EMPLOYER
+            else 0,
+            moved=bool(data.get("moved")) and data["scheme"] != RESIDENT,
+            lapse_ongoing=data.get("lapse_ongoing", True) if data["scheme"] == FLEXIBLE else True,
             in_window=data.get("in_window"),
-            newborn=bool(data.get("newborn")),
+            newborn=bool(data.get("newborn")) and data["scheme"] == RESIDENT,
+            born_on=data.get("born_on"),
             switch_from=data.get("switch_from") or None,
             continuous_years=data.get("continuous_years") or 0,
             gap_months=data.get("gap_months") or 0,
         )
+
+
+class EstimateForm(CaseForm):
+    region = forms.ModelChoiceField(
+        label="所在城市",
+        queryset=Region.objects.exclude(kind=Region.NATIONAL).select_related("parent__parent"),
+        to_field_name="slug",
+        empty_label=None,
+        error_messages={"required": "请选择城市。", "invalid_choice": "没有这个地区，请从列表中选择。"},
+    )
+
+    field_order = ["region"]
 
 
 def unknown_region(form: EstimateForm) -> bool:

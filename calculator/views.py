@@ -18,7 +18,7 @@ from guides.models import Region
 
 from .facts import facts_for
 from .forms import EstimateForm, unknown_region
-from .rules import Estimate, Fact, MissingFigure, add_months, estimate
+from .rules import HEADLINES, Estimate, Fact, MissingFigure, NeedsAnswer, add_months, estimate
 
 DISCLAIMER = "仅供参考，以当地医保部门为准。"
 
@@ -26,20 +26,29 @@ DISCLAIMER = "仅供参考，以当地医保部门为准。"
 @dataclass(frozen=True)
 class Outcome:
     estimate: Estimate | None
-    figures: list[Fact]
     missing: str | None = None
 
+    @property
+    def figures(self) -> tuple[Fact, ...]:
+        return self.estimate.figures if self.estimate else ()
 
-def work_out(form: EstimateForm) -> Outcome:
-    """Run a valid form through the rules with the region's figures on the payment date."""
+
+def work_out(form: EstimateForm) -> Outcome | None:
+    """Run a valid form through the rules with every period of the region's figures.
+
+    None when the rules need an answer the data cannot give: the question is added to the form as
+    an error on its field, so the page asks it and the API answers 400.
+    """
     region, case = form.cleaned_data["region"], form.to_case()
-    facts = facts_for(region, case.paid_on)
     try:
-        result = estimate(case, facts)
+        result = estimate(case, facts_for(region))
     except MissingFigure as exc:
         spec = REGISTRY.get(exc.key)
-        return Outcome(None, [], missing=spec.label if spec else exc.key)
-    return Outcome(result, [facts.figures[key] for key in result.figures])
+        return Outcome(None, missing=spec.label if spec else exc.key)
+    except NeedsAnswer as question:
+        form.add_error(question.field, question.message)
+        return None
+    return Outcome(result)
 
 
 def timeline(form: EstimateForm, result: Estimate) -> list[dict]:
@@ -55,11 +64,13 @@ def timeline(form: EstimateForm, result: Estimate) -> list[dict]:
         start = add_months(case.paid_on, -12 * case.lapsed_years)
     if case.switch_from and case.gap_months:
         start = add_months(case.paid_on, -case.gap_months)
-    if start is not None:
+    if case.newborn and case.born_on:
+        events.append(("出生", case.born_on))
+    elif start is not None:
         events.append(
             ("断缴（之后可补报）" if result.gap_covered and result.benefits_from > start else "断缴开始", start)
         )
-    events += [("补缴", data["paid_on"]), ("恢复报销", result.benefits_from)]
+    events += [("缴费" if case.scheme == "resident" else "补缴", data["paid_on"]), ("开始报销", result.benefits_from)]
     first = min(day for _, day in events)
     span = max((max(day for _, day in events) - first).days, 1)
     points = []
@@ -90,6 +101,8 @@ def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpR
             }
         )
     outcome = work_out(form) if submitted and form.is_valid() else None
+    # Ask whether the payment is inside the collection window only when the data cannot tell.
+    ask_window = "in_window" in form.errors or bool(form["in_window"].value())
     # A city chosen in the form that differs from the city in the address: the address follows
     # the form, so a shared or reloaded link names the right city.
     moved_to = None
@@ -105,6 +118,8 @@ def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpR
         "result": outcome.estimate if outcome else None,
         "timeline": timeline(form, outcome.estimate) if outcome and outcome.estimate else [],
         "disclaimer": DISCLAIMER,
+        "ask_window": ask_window,
+        "flags": {h: h in outcome.estimate.unverified for h in HEADLINES} if outcome and outcome.estimate else {},
     }
     template_name = "calculator/estimate.html"
     # htmx asks for the whole page again when it restores history without a snapshot.
@@ -118,16 +133,27 @@ def fact_json(fact: Fact) -> dict:
     return {
         "key": fact.key,
         "label": fact.label,
-        "value": str(fact.value).lower() if isinstance(fact.value, bool) else str(fact.value),
+        "value": "unknown"
+        if fact.value is None
+        else str(fact.value).lower()
+        if isinstance(fact.value, bool)
+        else str(fact.value),
         "display": fact.display,
         "source": fact.source,
+        "source_url": fact.source_url,
         "verified_on": fact.verified_on.isoformat(),
         "status": fact.status,
-        "overdue": fact.overdue,
+        "overdue": fact.overdue or bool(fact.stale_note),
+        "stale": fact.stale_note or None,
+        "region": fact.region,
     }
 
 
-def estimate_json(result: Estimate, figures: list[Fact], region: Region, paid_on: datetime.date) -> dict:
+def money(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def estimate_json(result: Estimate, region: Region, paid_on: datetime.date) -> dict:
     return {
         "region": region.slug,
         "paid_on": paid_on.isoformat(),
@@ -136,17 +162,33 @@ def estimate_json(result: Estimate, figures: list[Fact], region: Region, paid_on
             "total": str(result.amount_total),
             "employer": str(result.amount_employer),
             "personal": str(result.amount_personal),
+            "items": [{"label": i.label, "amount": str(i.amount)} for i in result.items],
         },
-        "late_fee": {"amount": str(result.late_fee), "payer": result.late_fee_payer},
+        "late_fee": {
+            "amount": str(result.late_fee),
+            "payer": result.late_fee_payer,
+            "possible": money(result.late_fee_possible),
+        },
         "waiting_months": result.waiting_months,
         "benefits_from": result.benefits_from.isoformat(),
         "continuous_reset": result.continuous_reset,
         "gap_covered": result.gap_covered,
-        "incentive_lost": str(result.incentive_lost) if result.incentive_lost is not None else None,
+        "incentive_lost": money(result.incentive_lost),
+        "useful_repaid_years": result.useful_repaid_years,
+        "repair_options": [
+            {"years": o.years, "waiting_months": o.waiting_months, "cost": str(o.cost)} for o in result.repair_options
+        ],
+        "advice": result.advice,
+        "depends_on_unverified": result.depends_on_unverified,
+        "unverified": sorted(result.unverified),
         "steps": [{"rule": s.rule, "text": s.text, "source": s.source} for s in result.steps],
-        "figures": [fact_json(f) for f in figures],
+        "figures": [fact_json(f) for f in result.figures],
         "disclaimer": DISCLAIMER,
     }
+
+
+def errors_json(form: EstimateForm) -> dict:
+    return {"errors": {field: [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}}
 
 
 @require_GET
@@ -154,13 +196,13 @@ def estimate_api(request: HttpRequest) -> JsonResponse:
     form = EstimateForm(request.GET)
     params = {"json_dumps_params": {"ensure_ascii": False}}
     if not form.is_valid():
-        errors = {field: [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
-        status = 404 if unknown_region(form) else 400
-        return JsonResponse({"errors": errors}, status=status, **params)
+        return JsonResponse(errors_json(form), status=404 if unknown_region(form) else 400, **params)
     outcome = work_out(form)
+    if outcome is None:
+        return JsonResponse(errors_json(form), status=400, **params)
     if outcome.estimate is None:
         return JsonResponse(
             {"errors": {"region": [f"当地缺少“{outcome.missing}”数据，暂时无法估算。"]}}, status=422, **params
         )
-    body = estimate_json(outcome.estimate, outcome.figures, form.cleaned_data["region"], form.cleaned_data["paid_on"])
+    body = estimate_json(outcome.estimate, form.cleaned_data["region"], form.cleaned_data["paid_on"])
     return JsonResponse(body, **params)
