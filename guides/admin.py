@@ -29,7 +29,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from .figures import REGISTRY, SPECS, FigureValueError
-from .markdown import figure_tokens, render_markdown
+from .markdown import figure_tokens, render_markdown, unknown_tokens
 from .models import POLICY_ENTRY_FIELDS, Article, PolicyEntry, Region, ServiceChannel, Topic
 
 PREVIEW_SALT = "guides.article.preview"
@@ -476,13 +476,13 @@ def markdown_preview_response(request: HttpRequest) -> HttpResponse:
     body = request.POST.get("body", "")
     region = Region.objects.select_related("parent__parent").filter(pk=request.POST.get("region") or 0).first()
     region = region or Region.objects.filter(kind=Region.NATIONAL).first()
-    unknown = [key for key in figure_tokens(body) if key not in REGISTRY]
+    unknown = unknown_tokens(body)
     html = ""
     if region is not None:
         today = timezone.localdate()
         draft = Article(body=body, region=region)
         draft.body_html = render_markdown(body)
-        html, _ = render_body(draft, PolicyEntry.objects.for_region(region, today), today)
+        html, _ = render_body(draft, PolicyEntry.objects.for_lineage(region), today)
     else:
         html = render_markdown(body)
     return render(

@@ -3,7 +3,9 @@
 Markdown is rendered once on save and cleaned by nh3 (the Ammonia sanitiser): only the tags and
 attributes a Q&A answer needs survive, so nothing a staff member types can run script in a
 citizen's browser. Figure tokens such as ``{{ resident_fee }}`` pass through as text and are
-replaced at view time, so a changed figure reaches every page at once.
+replaced at view time, so a changed figure reaches every page at once. A worked example,
+``{{ case scheme=resident lapsed_years=2 show=waiting_months }}``, is computed at view time by the
+estimator's rules (see calculator.examples).
 """
 
 from __future__ import annotations
@@ -45,9 +47,22 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 # {{ key }} with a registry key inside: lower-case letters, digits and underscores. Validation
 # uses the looser pattern, so a typo such as {{ resident-fee }} is refused instead of showing braces.
-TOKEN_RE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
+TOKEN_RE = re.compile(r"\{\{\s*(case\s[^{}]*?|[A-Za-z0-9_]+)\s*\}\}")
 ANY_TOKEN_RE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 TAG_RE = re.compile(r"(<[^>]*>)")
+CASE_TOKEN_RE = re.compile(r"^case\s+(.*)$", re.DOTALL)
+
+
+def is_case_token(token: str) -> bool:
+    """A worked example, ``{{ case … }}``, rather than a figure key."""
+    return bool(CASE_TOKEN_RE.match(token.strip()))
+
+
+def unknown_tokens(text: str) -> list[str]:
+    """Tokens that are neither a registry key nor a worked example, e.g. typos."""
+    from .figures import REGISTRY
+
+    return [t for t in figure_tokens(text) if t not in REGISTRY and not is_case_token(t)]
 
 
 def render_markdown(text: str) -> str:

@@ -13,13 +13,17 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.views.decorators.http import require_GET
 
+from calculator import examples
+from calculator.facts import facts_for
+
 from .figures import GROUPS, KEY_FIGURES, REGISTRY
-from .markdown import replace_tokens
-from .models import Article, PolicyEntry, Region, ServiceChannel, ShownFigure, Topic
+from .markdown import is_case_token, replace_tokens
+from .models import Article, PolicyEntry, Region, ServiceChannel, ShownFigure, Topic, in_force_by_key
 
 
 def absolute(path: str) -> str:
@@ -153,16 +157,32 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
     )
 
 
-def render_body(article: Article, entries: dict[str, PolicyEntry], today: datetime.date):
-    """The article's HTML with live figures, and the figures it used in order (for the source list).
+def render_body(article: Article, lineage_entries: list[PolicyEntry], today: datetime.date):
+    """The article's HTML with live figures and worked examples, and the figures it used in order
+    (for the source list).
 
-    Only figures that exist get a number, so each [n] points at the n-th source entry.
+    Only figures that exist get a number, so each [n] points at the n-th source entry. Worked
+    examples are computed by the estimator's rules with every period of the region's figures,
+    built from the same entries, so an article costs one figure query however many it has.
     """
+    entries = in_force_by_key(lineage_entries, article.region, today)
     used: list[ShownFigure] = []
     index: dict[str, int] = {}
     inline = get_template("includes/figure_inline.html")
+    case_inline = get_template("includes/case_inline.html")
+    facts = None
 
-    def render_token(key: str, in_link: bool) -> str:
+    def render_token(token: str, in_link: bool) -> str:
+        nonlocal facts
+        if is_case_token(token):
+            facts = facts or facts_for(article.region, lineage_entries)
+            worked = examples.work(token, facts, today)
+            estimator = (
+                "" if article.region.is_national else reverse("calculator:region_estimate", args=[article.region.slug])
+            )
+            context = {"worked": worked, "link": estimator and not in_link and worked.query, "estimator": estimator}
+            return case_inline.render(context).strip()
+        key = token
         entry = entries.get(key)
         if entry is not None and key not in index:
             used.append(ShownFigure.from_entry(entry, today))
@@ -182,8 +202,7 @@ def render_body(article: Article, entries: dict[str, PolicyEntry], today: dateti
 
 def article_page(request: HttpRequest, article: Article, *, preview: bool = False) -> HttpResponse:
     today = timezone.localdate()
-    entries = PolicyEntry.objects.for_region(article.region, today)
-    body_html, figures = render_body(article, entries, today)
+    body_html, figures = render_body(article, PolicyEntry.objects.for_lineage(article.region), today)
     if article.region.is_national:
         crumbs = [("首页", "/"), ("全国通用问答", "/topics/")]
     else:
