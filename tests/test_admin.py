@@ -334,19 +334,20 @@ def test_it_shows_a_scheduled_article_only_while_it_is_live(client, city, publis
 
 def test_it_switches_to_a_future_figure_on_its_effective_date(client, national, city):
     switch = TODAY() + datetime.timedelta(days=40)
-    make_policy_entry(national, "resident_fee", "400", effective_to=switch - datetime.timedelta(days=1))
-    make_policy_entry(national, "resident_fee", "420", effective_from=switch, status=PolicyEntry.UNVERIFIED)
+    key = "flexible_rate"  # a figure that may change on any day (year-labelled ones change on 1 January)
+    make_policy_entry(national, key, "10", effective_to=switch - datetime.timedelta(days=1))
+    make_policy_entry(national, key, "11", effective_from=switch, status=PolicyEntry.UNVERIFIED)
 
-    def fee_on(day):
-        return PolicyEntry.objects.for_region(city, on=day)["resident_fee"].value
+    def rate_on(day):
+        return PolicyEntry.objects.for_region(city, on=day)[key].value
 
-    assert fee_on(TODAY()) == "400"
-    assert fee_on(switch - datetime.timedelta(days=1)) == "400"
-    assert fee_on(switch) == "420"
-    assert fee_on(switch + datetime.timedelta(days=1)) == "420"
+    assert rate_on(TODAY()) == "10"
+    assert rate_on(switch - datetime.timedelta(days=1)) == "10"
+    assert rate_on(switch) == "11"
+    assert rate_on(switch + datetime.timedelta(days=1)) == "11"
     page = client.get("/nanchang/")
-    assert reads(page, "城乡居民医保个人缴费标准 400 元/年")
-    assert "420 元/年" not in text_of(page.content.decode())
+    assert reads(page, "灵活就业人员医保缴费比例 10%")
+    assert "11%" not in text_of(page.content.decode())
 
 
 # --------------------------------------------------------------------------------------------
@@ -1037,7 +1038,7 @@ def figure_on_guide(html: str, key: str) -> str:
 
 
 def test_it_lists_unverified_and_future_figures_and_scheduled_articles(client, reviewer, world):
-    future = make_policy_entry(world.city, "avg_wage", "9000", effective_from=TODAY() + datetime.timedelta(days=30))
+    future = make_policy_entry(world.city, "transfer_origin_days", "9", effective_from=TODAY() + datetime.timedelta(days=30))
     at = timezone.localtime() + datetime.timedelta(days=2)
     scheduled = make_article(world.city, title="下周发布的问题？", slug="xiazhou", published_at=at)
     client.force_login(reviewer)
@@ -1048,7 +1049,7 @@ def test_it_lists_unverified_and_future_figures_and_scheduled_articles(client, r
     assert str(world.unverified) in unverified and "6.8" in unverified
     assert str(world.verified) not in unverified
     coming = squash(text_of(module(board, "将来生效的数据和定时发布的问答")))
-    assert squash(f"{future}：9000 {future.effective_from.year}年{future.effective_from.month}月") in coming
+    assert squash(f"{future}：9 {future.effective_from.year}年{future.effective_from.month}月") in coming
     assert squash(f"{scheduled.title} {at:%Y-%m-%d %H:%M} 发布") in coming
     assert world.published.title not in coming
 

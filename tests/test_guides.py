@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guides.figures import REGISTRY
-from guides.markdown import figure_tokens
+from guides.markdown import unknown_tokens
 from guides.models import Article, PolicyEntry, Region, ServiceChannel, Topic
 from tests.factories import make_article, make_policy_entry, make_region, make_topic
 
@@ -344,7 +344,9 @@ def test_it_looks_up_all_figures_for_a_region_in_one_query(django_assert_num_que
         ("resident_fee", "400.005", "金额最多保留两位小数"),
         ("resident_fixed_wait_months", "2.5", "这个数值必须是整数"),
         ("resident_window_end", "2026/02/28", "日期格式应为 年-月-日"),
-        ("individual_late_fee", "maybe", "请填写“是”或“否”"),
+        ("resident_first_year_counts", "maybe", "请填写“是”或“否”"),
+        ("individual_late_fee", "maybe", "请填写“是”“否”或“不清楚”"),
+        ("waiting_counted_from", "whenever", "只能填：缴费当天（payment_day）"),
         ("resident_fee", "", "请填写数值"),
         ("resident_fee", "NaN", "不是有效的数字"),
     ],
@@ -356,6 +358,8 @@ def test_it_looks_up_all_figures_for_a_region_in_one_query(django_assert_num_que
         "fraction-of-month",
         "bad-date",
         "bad-boolean",
+        "bad-tristate",
+        "bad-choice",
         "empty",
         "nan",
     ],
@@ -403,13 +407,15 @@ def test_it_refuses_a_verified_date_in_the_future():
 )
 def test_it_refuses_an_overlapping_period_for_the_same_region_and_key(start, end):
     _, province, _ = make_jiangxi()
-    entry(province, "resident_fee", "380", effective_from=D(2025, 1, 1), effective_to=D(2025, 12, 31))
+    entry(province, "contribution_due_day", "15", effective_from=D(2025, 1, 1), effective_to=D(2025, 12, 31))
 
-    errors = errors_of(unsaved_entry(province, value="400", effective_from=start, effective_to=end))
+    errors = errors_of(
+        unsaved_entry(province, key="contribution_due_day", value="20", effective_from=start, effective_to=end)
+    )
 
     (message,) = errors["__all__"]
     assert "2025-01-01 至 2025-12-31 已有一条" in message
-    assert "数值 380" in message
+    assert "数值 15" in message
     assert "请先给旧数据填上失效日期" in message
 
 
@@ -426,10 +432,11 @@ def test_it_names_an_open_ended_overlap_as_until_now():
 @pytest.mark.django_db
 def test_it_accepts_a_successor_and_neighbours_that_do_not_overlap():
     nation, province, city = make_jiangxi()
-    entry(province, "resident_fee", "380", effective_from=D(2025, 1, 1), effective_to=D(2025, 12, 31))
-    successor = unsaved_entry(province, value="400", effective_from=D(2026, 1, 1))
-    other_region = unsaved_entry(city, value="420", effective_from=D(2025, 6, 1))
-    other_key = unsaved_entry(province, key="resident_fee_student", value="200", effective_from=D(2025, 6, 1))
+    key = "contribution_due_day"
+    entry(province, key, "15", effective_from=D(2025, 1, 1), effective_to=D(2025, 12, 31))
+    successor = unsaved_entry(province, key=key, value="20", effective_from=D(2026, 1, 1))
+    other_region = unsaved_entry(city, key=key, value="25", effective_from=D(2025, 6, 1))
+    other_key = unsaved_entry(province, key="employee_personal_rate", value="2", effective_from=D(2025, 6, 1))
 
     for candidate in (successor, other_region, other_key):
         candidate.full_clean()
@@ -437,9 +444,20 @@ def test_it_accepts_a_successor_and_neighbours_that_do_not_overlap():
 
     saved = PolicyEntry.objects.get(pk=successor.pk)
     saved.full_clean()  # an entry never overlaps itself when edited
-    assert PolicyEntry.objects.for_region(city, D(2026, 3, 1))["resident_fee"].value == "420"
-    assert PolicyEntry.objects.for_region(province, D(2026, 3, 1))["resident_fee"].value == "400"
-    assert PolicyEntry.objects.for_region(province, D(2025, 3, 1))["resident_fee"].value == "380"
+    assert PolicyEntry.objects.for_region(city, D(2026, 3, 1))[key].value == "25"
+    assert PolicyEntry.objects.for_region(province, D(2026, 3, 1))[key].value == "20"
+    assert PolicyEntry.objects.for_region(province, D(2025, 3, 1))[key].value == "15"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["resident_fee", "resident_window_end", "avg_wage"])
+def test_it_refuses_a_year_labelled_figure_that_does_not_start_on_1_january(key):
+    _, province, _ = make_jiangxi()
+    value = "2026-02-28" if key == "resident_window_end" else "400"
+
+    errors = errors_of(unsaved_entry(province, key=key, value=value, effective_from=D(2026, 7, 1)))
+
+    assert any("按年度录入，生效日期请填所属年度的1月1日，例如 2026-01-01" in m for m in errors["effective_from"])
 
 
 @pytest.mark.django_db
@@ -593,7 +611,7 @@ def test_it_shows_the_regions_current_figure_with_a_numbered_source(client):
     assert "本文数字的来源" in page.main
     day = today() - datetime.timedelta(days=3)
     assert (
-        f"{label('resident_fee')}：400 元/年 （沿用江西省）。来源：赣医保发〔2025〕9号（江西省医疗保障局）"
+        f"{label('resident_fee')}：400 元/年 （沿用江西省）。{today().year}年度 · 来源：赣医保发〔2025〕9号（江西省医疗保障局）"
         f" · 核实于 {day.year}年{day.month}月{day.day}日"
     ) in page.main
     assert "待核实" not in page.main
@@ -674,12 +692,29 @@ def test_it_shows_a_changed_figure_without_re_saving_the_article(client):
 def test_it_shows_a_successor_figure_once_it_comes_into_force(client):
     _, province, city = make_jiangxi()
     entry(
-        province, "resident_fee", "380", effective_from=D(2020, 1, 1), effective_to=today() - datetime.timedelta(days=1)
+        province,
+        "contribution_due_day",
+        "15",
+        effective_from=D(2020, 1, 1),
+        effective_to=today() - datetime.timedelta(days=1),
     )
-    entry(province, "resident_fee", "400", effective_from=today())
+    entry(province, "contribution_due_day", "20", effective_from=today())
+    make_article(city, "fee", body="每月 {{ contribution_due_day }}前交。")
+
+    assert "每月 20 日" in get(client, "/nanchang/fee/").main
+
+
+@pytest.mark.django_db
+def test_it_says_a_years_figure_used_for_a_later_year_may_be_out_of_date(client):
+    _, province, city = make_jiangxi()
+    last_year = today().year - 1
+    entry(province, "resident_fee", "380", effective_from=D(last_year, 1, 1), verified_on=today())
     make_article(city, "fee", body="每年交 {{ resident_fee }}。")
 
-    assert "每年交 400 元/年" in get(client, "/nanchang/fee/").main
+    main = get(client, "/nanchang/fee/").main
+
+    assert "可能已过期" in main
+    assert f"这是{last_year}年度的标准，{today().year}年度的标准还没有录入" in main
 
 
 @pytest.mark.django_db
@@ -803,11 +838,18 @@ def test_it_shows_nanchangs_figures_with_sources(client, demo):
     assert "沿用" not in page.figure("employee_employer_rate")
     assert not reads(figures, f"{label('employee_employer_rate')} 8%")
     # Inherited figures say where they come from.
-    assert reads(page.figure("resident_fee"), f"{label('resident_fee')} 400 元/年 沿用江西省 来源：江西省2026年度")
+    assert reads(
+        page.figure("resident_fee"), f"{label('resident_fee')} 400 元/年 沿用江西省 2026年度 · 来源：江西省2026年度"
+    )
     assert reads(page.figure("avg_wage"), "6,525 元/月 沿用江西省")
+    # The 2025 average wage stands in for 2026: it says so.
+    assert "这是2025年度的标准，2026年度的标准还没有录入" in page.figure("avg_wage")
     assert reads(page.figure("late_fee_daily_pct"), "0.05% 沿用全国 来源：中华人民共和国社会保险法")
-    for key in ["employee_employer_rate", "resident_fee", "resident_fixed_wait_months", "avg_wage"]:
-        assert "核实于 2026年11月1日" in page.figure(key), key
+    assert "原文" in page.figure("resident_fixed_wait_months")  # 国办发〔2024〕38号 links to its text
+    for key in ["employee_employer_rate", "resident_fee", "avg_wage"]:
+        assert reads(page.figure(key), "录入于 2026年11月1日 待核实"), key
+        assert "核实于" not in page.figure(key), key
+    assert "核实于 2026年11月1日" in page.figure("resident_fixed_wait_months")
     # Unverified figures carry a visible label; verified ones do not.
     assert "待核实" in page.figure("employee_employer_rate")
     assert "待核实" in page.figure("resident_fee")
@@ -1518,12 +1560,12 @@ def test_it_loads_demo_figures_exactly_as_the_fixture_says(demo):
 @pytest.mark.django_db
 def test_it_only_uses_known_figure_keys_in_demo_articles(demo):
     for article in Article.objects.all():
-        unknown = [key for key in figure_tokens(article.body) if key not in REGISTRY]
+        unknown = unknown_tokens(article.body)
         assert not unknown, f"{article.region.slug}/{article.slug}: {unknown}"
         article.full_clean()
 
 
 def test_it_only_uses_known_figure_keys_in_demo_files():
     for path in sorted((DEMO_DIR / "articles").glob("*/*.md")):
-        unknown = [key for key in figure_tokens(path.read_text(encoding="utf-8")) if key not in REGISTRY]
+        unknown = unknown_tokens(path.read_text(encoding="utf-8"))
         assert not unknown, f"{path.relative_to(DEMO_DIR)}: {unknown}"
