@@ -32,6 +32,22 @@ EARLIEST = datetime.date(1998, 12, 1)  # employee medical insurance began in Dec
 LATEST = datetime.date(2099, 12, 31)
 
 
+def count_field(label: str, *, unit: str, most: int, least: int = 0) -> forms.IntegerField:
+    """An optional whole number of months (unit "个月") or years ("年"), with Chinese messages."""
+    noun = "年数" if unit == "年" else "月数"
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=least,
+        max_value=most,
+        error_messages={
+            "invalid": f"请填写整数{noun}。",
+            "min_value": f"至少填 {least} {unit}。" if least else f"{noun}不能是负数。",
+            "max_value": f"最多填 {most} {unit}。",
+        },
+    )
+
+
 class MonthField(forms.CharField):
     """A month as YYYY-MM (what <input type="month"> sends) → the first day of that month."""
 
@@ -98,17 +114,7 @@ class CaseForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-03"}),
     )
-    lapse_months = forms.IntegerField(
-        label="断缴了几个月",
-        required=False,
-        min_value=1,
-        max_value=360,
-        error_messages={
-            "invalid": "请填写整数月数。",
-            "min_value": "至少填 1 个月。",
-            "max_value": "最多填 360 个月。",
-        },
-    )
+    lapse_months = count_field("断缴了几个月", unit="个月", most=360, least=1)
     base = forms.DecimalField(
         label="月缴费基数（一般是月工资，元，可不填）",
         required=False,
@@ -125,17 +131,7 @@ class CaseForm(forms.Form):
             "max_whole_digits": "金额数字太长了。",
         },
     )
-    unemployment_months = forms.IntegerField(
-        label="其中领取失业保险金的有几个月",
-        required=False,
-        min_value=0,
-        max_value=360,
-        error_messages={
-            "invalid": "请填写整数月数。",
-            "min_value": "月数不能是负数。",
-            "max_value": "最多填 360 个月。",
-        },
-    )
+    unemployment_months = count_field("其中领取失业保险金的有几个月", unit="个月", most=360)
     moved = FlagField(label="断缴期间换了城市（要办医保关系转移）", required=False, widget=FlagCheckbox)
     lapse_ongoing = forms.ChoiceField(
         label="现在恢复缴费了吗",
@@ -150,20 +146,8 @@ class CaseForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "日期格式应为 年-月-日，例如 2026-11-30。"},
     )
-    lapsed_years = forms.IntegerField(
-        label="断缴了几个整年",
-        required=False,
-        min_value=0,
-        max_value=80,
-        error_messages={"invalid": "请填写整数年数。", "min_value": "年数不能是负数。", "max_value": "最多填 80 年。"},
-    )
-    repaid_years = forms.IntegerField(
-        label="打算补缴其中几年",
-        required=False,
-        min_value=0,
-        max_value=80,
-        error_messages={"invalid": "请填写整数年数。", "min_value": "年数不能是负数。", "max_value": "最多填 80 年。"},
-    )
+    lapsed_years = count_field("断缴了几个整年", unit="年", most=80)
+    repaid_years = count_field("打算补缴其中几年", unit="年", most=80)
     in_window = forms.ChoiceField(
         label="是否在集中参保期内缴费",
         choices=WINDOW_CHOICES,
@@ -183,24 +167,8 @@ class CaseForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "只能填 employee 或 resident。"},
     )
-    continuous_years = forms.IntegerField(
-        label="断缴前连续参保了几年",
-        required=False,
-        min_value=0,
-        max_value=80,
-        error_messages={"invalid": "请填写整数年数。", "min_value": "年数不能是负数。", "max_value": "最多填 80 年。"},
-    )
-    gap_months = forms.IntegerField(
-        label="换险种中间断了几个月",
-        required=False,
-        min_value=0,
-        max_value=360,
-        error_messages={
-            "invalid": "请填写整数月数。",
-            "min_value": "月数不能是负数。",
-            "max_value": "最多填 360 个月。",
-        },
-    )
+    continuous_years = count_field("断缴前连续参保了几年", unit="年", most=80)
+    gap_months = count_field("换险种中间断了几个月", unit="个月", most=360)
 
     HINTS = {
         "lapse_start": "职工和灵活就业人员填写。",

@@ -437,6 +437,14 @@ def test_a_national_common_practice_is_cited_as_one():
     assert "amount" not in result.unverified and result.depends_on_unverified
 
 
+def test_a_documents_rule_applied_with_common_practice_numbers_says_both():
+    rates = {"employee_personal_rate": [fact("employee_personal_rate", D("2"), status="unverified", level="national")]}
+    case = LapseCase("employee", PAID, cause="employer", lapse_start=date(2026, 3, 1), lapse_months=2, base=D("5000"))
+    result = estimate(case, facts(rates))
+    assert step(result, "employee.amount").source == "《社会保险法》第二十三条；部分数字是各地常见做法（待核实）"
+    assert step(result, "employee.late_fee.employer").source == "《社会保险法》第八十六条"
+
+
 def test_a_local_unverified_rule_says_so():
     local = {"flexible_wait_months": [fact("flexible_wait_months", 6, status="unverified", level="city")]}
     result = estimate(LapseCase("flexible", PAID, lapse_start=date(2026, 1, 1), lapse_months=4), facts(local))

@@ -305,10 +305,14 @@ class Reader:
         """What a step cites when it rests on local figures: the local rule, or — when the figure is a
         national default nobody confirmed — a common practice, never presented as the local rule."""
         facts = [f for f in self.used.values() if f.key in keys]
-        if doc == DOC_LOCAL and any(f.common_practice for f in facts):
-            return DOC_COMMON
-        if doc == DOC_LOCAL and any(not f.verified for f in facts):
-            return f"{DOC_LOCAL}（待核实）"
+        common = any(f.common_practice for f in facts)
+        if doc == DOC_LOCAL:
+            if common:
+                return DOC_COMMON
+            return f"{DOC_LOCAL}（待核实）" if any(not f.verified for f in facts) else doc
+        if common and "常见做法" not in doc and not doc.startswith(DOC_LOCAL):
+            # A document's rule applied with numbers nobody confirmed locally: say both.
+            return f"{doc}；部分数字是{DOC_COMMON}"
         return doc
 
     def unverified_keys(self) -> set[str]:
@@ -338,6 +342,7 @@ def build(
     resting on an unverified figure is marked 待核实."""
     unverified = read.unverified_keys()
     flagged = frozenset(h for h, keys in basis.items() if unverified.intersection(keys))
+    steps = [replace(s, source=read.source(s.source, *s.figures)) if s.figures else s for s in steps]
     values.setdefault("late_fee", ZERO)
     values.setdefault("late_fee_payer", None)
     values.setdefault("gap_covered", False)
