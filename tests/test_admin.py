@@ -1038,7 +1038,9 @@ def figure_on_guide(html: str, key: str) -> str:
 
 
 def test_it_lists_unverified_and_future_figures_and_scheduled_articles(client, reviewer, world):
-    future = make_policy_entry(world.city, "transfer_origin_days", "9", effective_from=TODAY() + datetime.timedelta(days=30))
+    future = make_policy_entry(
+        world.city, "transfer_origin_days", "9", effective_from=TODAY() + datetime.timedelta(days=30)
+    )
     at = timezone.localtime() + datetime.timedelta(days=2)
     scheduled = make_article(world.city, title="下周发布的问题？", slug="xiazhou", published_at=at)
     client.force_login(reviewer)

@@ -519,3 +519,29 @@ def test_amount_items_always_sum_to_the_total_and_nothing_but_a_question_escapes
     assert result.amount_employer + result.amount_personal == result.amount_total
     assert all(i.amount >= 0 for i in result.items) and result.late_fee >= 0
     assert result.benefits_from >= date(2024, 1, 1)
+
+
+def test_a_wait_running_into_next_year_is_next_years_cover_and_fee():
+    fees = [
+        fact("resident_fee", D("400"), start=date(2026, 1, 1), end=date(2026, 12, 31)),
+        fact("resident_fee", D("420"), start=date(2027, 1, 1)),
+    ]
+    result = estimate(
+        LapseCase("resident", date(2026, 11, 23), lapsed_years=5, repaid_years=1), facts({"resident_fee": fees})
+    )
+    assert result.benefits_from == date(2027, 5, 23)
+    assert [(i.label, i.amount) for i in result.items] == [
+        ("补缴 1 年", D("420.00")),
+        ("2027年度个人缴费", D("420.00")),
+    ]
+
+
+def test_nothing_to_pay_because_the_window_is_closed_is_flagged_when_the_window_is_unconfirmed():
+    windows = {
+        "flexible_backpay_window_months": [
+            fact("flexible_backpay_window_months", 3, status="unverified", level="national")
+        ]
+    }
+    result = estimate(LapseCase("flexible", PAID, lapse_start=date(2025, 12, 1), lapse_months=5), facts(windows))
+    assert not result.can_backpay and result.amount_total == D("0.00")
+    assert {"can_backpay", "amount"} <= result.unverified

@@ -127,7 +127,13 @@ def reenrol(case: LapseCase, read: Reader, steps: list[Step], window: int, age: 
     return build(
         read,
         steps,
-        basis={"can_backpay": WINDOW, "waiting": keys, "benefits_from": keys + ("waiting_counted_from",)},
+        basis={
+            "can_backpay": WINDOW,
+            "amount": WINDOW,  # nothing to pay only because the window is closed
+            "late_fee": WINDOW,
+            "waiting": keys,
+            "benefits_from": keys + ("waiting_counted_from",),
+        },
         can_backpay=False,
         waiting_months=long_wait,
         benefits_from=benefits,
@@ -159,7 +165,7 @@ def closed_gap(case: LapseCase, read: Reader, steps: list[Step], first: datetime
                 WINDOW,
             )
         )
-        return build(read, steps, basis={"can_backpay": WINDOW}, can_backpay=False, **common)
+        return build(read, steps, basis={"can_backpay": WINDOW, "amount": WINDOW}, can_backpay=False, **common)
     items, late = _priced(case, read, steps, first, months)
     steps.append(
         Step(

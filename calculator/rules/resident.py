@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 
 from .core import (
@@ -129,22 +130,29 @@ def resident_estimate(case: LapseCase, read: Reader) -> Estimate:
 
 
 def join(
-    case: LapseCase, read: Reader, steps: list[Step], *, fee: Item | None = None, after_break: bool = False
+    case: LapseCase,
+    read: Reader,
+    steps: list[Step],
+    *,
+    fee_for: Callable[[int], Item] | None = None,
+    after_break: bool = False,
 ) -> Estimate:
     """Joining or renewing with no whole lapsed years: the window decides.
 
     after_break: joining after a gap (e.g. from employee insurance without the no-wait switch) — the
-    fixed wait applies wherever the payment falls, so nothing is asked.
+    fixed wait applies wherever the payment falls, so nothing is asked. `fee_for(year)` is the fee
+    line for a cover year (newborns may pay nothing).
     """
     year, inside = cover_year(case, read, ask=not after_break)
     if after_break:
         inside = False
     # The window figures shape the answer only when the citizen did not say.
     window = WINDOW if case.in_window is None and not after_break else ()
-    fee = fee if fee is not None else fee_item(read, year)
-    items = [fee] if fee.amount else []
-    basis_fee = {"amount": FEE} if items else {}
+    fee_for = fee_for or (lambda y: fee_item(read, y))
     if inside:
+        fee = fee_for(year)
+        items = [fee] if fee.amount else []
+        basis_fee = {"amount": FEE} if items else {}
         jan1 = datetime.date(year, 1, 1)
         if case.paid_on < jan1:
             benefits = jan1
@@ -183,6 +191,10 @@ def join(
         )
     fixed = read("resident_fixed_wait_months")
     benefits = waiting_end(read, case.paid_on, fixed)
+    # Cover that starts in a later year is that year's cover: its fee is due, not this year's.
+    fee = fee_for(max(year, benefits.year))
+    items = [fee] if fee.amount else []
+    basis_fee = {"amount": FEE + window} if items else {}
     why = "中断后重新参保" if after_break else "不在集中参保期内参保"
     steps.append(
         Step(
@@ -212,8 +224,6 @@ def join(
 def after_lapse(case: LapseCase, read: Reader) -> Estimate:
     """Re-joining after whole lapsed years: the wait, the useful repair, and the current year's fee."""
     steps: list[Step] = []
-    year, _ = cover_year(case, read, ask=False)
-    fee = to_fen(read.for_year("resident_fee", year))
     rule = {
         "fixed": read("resident_fixed_wait_months"),
         "per_year": read("resident_extra_wait_per_year"),
@@ -223,8 +233,12 @@ def after_lapse(case: LapseCase, read: Reader) -> Estimate:
     }
     waits = [resident_waiting_months(case.lapsed_years, r, **rule) for r in range(case.lapsed_years + 1)]
     useful = useful_repaid_years(waits)
-    options = tuple(RepairOption(r, waits[r], to_fen(fee * r) + fee) for r in range(useful + 1))
     months = waits[case.repaid_years]
+    benefits = waiting_end(read, case.paid_on, months)
+    # The fee is the cover year's in which cover starts: a wait that runs into next year is next year's cover.
+    year = max(cover_year(case, read, ask=False)[0], benefits.year)
+    fee = to_fen(read.for_year("resident_fee", year))
+    options = tuple(RepairOption(r, waits[r], to_fen(fee * r) + fee) for r in range(useful + 1))
     counted = case.lapsed_years if rule["first_year_counts"] else case.lapsed_years - 1
     steps.append(
         Step(
@@ -282,7 +296,6 @@ def after_lapse(case: LapseCase, read: Reader) -> Estimate:
             FEE,
         )
     )
-    benefits = waiting_end(read, case.paid_on, months)
     steps.append(
         Step(
             "resident.cover",
@@ -343,9 +356,14 @@ def newborn(case: LapseCase, read: Reader) -> Estimate:
     free_years = read.optional("newborn_free_years") or 0
     free_from = read.optional("newborn_free_born_from")
     free = bool(free_years) and free_from is not None and born >= free_from
-    year = born.year if days <= grace else cover_year(case, read, ask=True)[0]
-    fee = fee_item(read, year)
-    if free and year < born.year + free_years:
+
+    def fee_for(year: int) -> Item:
+        if free and year < born.year + free_years:
+            return Item(f"{year}年度个人缴费（免缴）", to_fen(Decimal(0)))
+        return fee_item(read, year)
+
+    fee = fee_for(born.year)
+    if free:
         steps.append(
             Step(
                 "resident.newborn.free",
@@ -355,7 +373,6 @@ def newborn(case: LapseCase, read: Reader) -> Estimate:
                 ("newborn_free_years", "newborn_free_born_from"),
             )
         )
-        fee = Item(f"{year}年度个人缴费（免缴）", to_fen(Decimal(0)))
     grace_keys = ("newborn_grace_days",)
     if days <= grace:
         steps.append(
@@ -385,4 +402,4 @@ def newborn(case: LapseCase, read: Reader) -> Estimate:
             grace_keys,
         )
     )
-    return join(case, read, steps, fee=fee)
+    return join(case, read, steps, fee_for=fee_for)
