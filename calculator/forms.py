@@ -226,11 +226,11 @@ class CaseForm(forms.Form):
             counts = scheme == EMPLOYEE and (data.get("cause") or PERSONAL) == PERSONAL
             if counts and months and jobless > months and "unemployment_months" not in self.errors:
                 self.add_error("unemployment_months", f"领失业金的月数不能多于断缴的 {months} 个月。")
-        elif scheme == RESIDENT:
+        if scheme == RESIDENT:  # also after a switch: the lapsed years then count in the new scheme
             lapsed, repaid = data.get("lapsed_years") or 0, data.get("repaid_years") or 0
             if repaid > lapsed and "repaid_years" not in self.errors:
                 self.add_error("repaid_years", f"补缴的年数不能多于断缴的 {lapsed} 年。")
-            if data.get("newborn"):
+            if data.get("newborn") and not switch_from:
                 self.check_newborn(data, lapsed, paid_on)
         return data
 

@@ -81,6 +81,13 @@ def timeline(form: EstimateForm, result: Estimate) -> list[dict]:
     return points
 
 
+def repair_rows(result: Estimate) -> list:
+    """The repair table as shown: every row when short; else the first two and the last two with
+    a gap between (None), so a decades-long lapse keeps a small page. The API lists every row."""
+    rows = list(result.repair_options)
+    return rows if len(rows) <= 5 else [*rows[:2], None, *rows[-2:]]
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpResponse:
@@ -117,6 +124,7 @@ def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpR
         "outcome": outcome,
         "result": outcome.estimate if outcome else None,
         "timeline": timeline(form, outcome.estimate) if outcome and outcome.estimate else [],
+        "repair_rows": repair_rows(outcome.estimate) if outcome and outcome.estimate else [],
         "disclaimer": DISCLAIMER,
         "ask_window": ask_window,
         "flags": {h: h in outcome.estimate.unverified for h in HEADLINES} if outcome and outcome.estimate else {},

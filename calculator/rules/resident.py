@@ -259,11 +259,8 @@ def after_lapse(case: LapseCase, read: Reader) -> Estimate:
         advice = f"补 {useful} 年就够了：等待期 {waits[0]} → {waits[useful]} 个月，多补不会更短"
     else:
         advice = "补缴往年的保费不会让等待期更短，不用补"
-    steps.append(
-        Step(
-            "resident.useful", advice + "。补缴的年份只缩短等待期，不能报销断缴期间的医药费。", DOC_RESIDENT, WAIT_KEYS
-        )
-    )
+    # The advice itself is the estimate's headline; the step adds what repaying does not do.
+    steps.append(Step("resident.useful", "补缴的年份只缩短等待期，不能报销断缴期间的医药费。", DOC_RESIDENT, WAIT_KEYS))
     items = []
     if case.repaid_years:
         repair = to_fen(fee * case.repaid_years)
