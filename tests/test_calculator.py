@@ -561,13 +561,13 @@ def test_it_says_recorded_not_verified_beside_an_unverified_figure(client, demo)
     verified = [line for line in lines if "待核实" not in line]
     assert unverified and verified
     for line in unverified:
-        assert re.search(r"· 录入于 2026年11月\d+日 待核实", line), line
+        assert re.search(r"· 录入于 2026年11月\d+日 · 待核实", line), line
         assert "核实于" not in line, line
     for line in verified:
         assert "· 核实于 2026年11月1日" in line, line
         assert "录入于" not in line, line
     counted_from = figure_line(content, "待遇等待期从哪天算起")
-    assert "南昌市城乡居民医保经办规定 · 录入于 2026年11月23日 待核实" in counted_from
+    assert "南昌市城乡居民医保经办规定 · 录入于 2026年11月23日 · 待核实" in counted_from
 
 
 def test_it_lists_the_resident_fee_it_quotes_when_switching(client, demo):
@@ -578,7 +578,7 @@ def test_it_lists_the_resident_fee_it_quotes_when_switching(client, demo):
     assert "400 元/年" in text_of(content)
     fee = figure_line(content, "城乡居民医保个人缴费标准")
     assert "2026年度 · 江西省2026年度城乡居民医保个人缴费标准" in fee
-    assert fee.endswith("录入于 2026年11月1日 待核实")
+    assert fee.endswith("录入于 2026年11月1日 · 待核实")
 
 
 def test_it_marks_the_headlines_that_rest_on_unverified_figures(client, demo):

@@ -847,7 +847,7 @@ def test_it_shows_nanchangs_figures_with_sources(client, demo):
     assert reads(page.figure("late_fee_daily_pct"), "0.05% 沿用全国 来源：中华人民共和国社会保险法")
     assert "原文" in page.figure("resident_fixed_wait_months")  # 国办发〔2024〕38号 links to its text
     for key in ["employee_employer_rate", "resident_fee", "avg_wage"]:
-        assert reads(page.figure(key), "录入于 2026年11月1日 待核实"), key
+        assert reads(page.figure(key), "录入于 2026年11月1日 · 待核实"), key
         assert "核实于" not in page.figure(key), key
     assert "核实于 2026年11月1日" in page.figure("resident_fixed_wait_months")
     # Unverified figures carry a visible label; verified ones do not.
