@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from calculator.rules.core import stale_note  # pure Python: one wording for the guide and the estimate
+
 from .figures import KEY_CHOICES, FigureSpec, FigureValueError, Value, get_spec, key_choices
 from .markdown import figure_tokens, is_case_token, render_markdown, unknown_tokens
 
@@ -190,9 +192,7 @@ class PolicyEntry(models.Model):
 
     def stale_note(self, used_for: int) -> str:
         """Said when a year-labelled figure stands in for a later year whose figure is not entered."""
-        if self.year is None or self.year >= used_for:
-            return ""
-        return f"这是{self.year}年度的标准，{used_for}年度的标准还没有录入"
+        return stale_note(self.year, used_for)
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         """A figure not re-checked within FIGURE_MAX_AGE_DAYS may no longer be current."""

@@ -54,6 +54,13 @@ class NeedsAnswer(ValueError):
         self.message = message
 
 
+def stale_note(year: int | None, used_for: int | None) -> str:
+    """What a year's figure says when it stands in for a later year whose figure is not entered."""
+    if year is None or used_for is None or used_for <= year:
+        return ""
+    return f"这是{year}年度的标准，{used_for}年度的标准还没有录入"
+
+
 @dataclass(frozen=True)
 class Fact:
     """One figure for one period, with what a citizen needs to trust it."""
@@ -80,9 +87,7 @@ class Fact:
 
     @property
     def stale_note(self) -> str:
-        if self.year is None or self.used_for is None or self.used_for <= self.year:
-            return ""
-        return f"这是{self.year}年度的标准，{self.used_for}年度的标准还没有录入"
+        return stale_note(self.year, self.used_for)
 
     @property
     def common_practice(self) -> bool:
