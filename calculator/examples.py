@@ -18,12 +18,9 @@ from guides.markdown import CASE_TOKEN_RE
 
 from .forms import CaseForm
 from .rules import EMPLOYEE, FLEXIBLE, Estimate, MissingFigure, NeedsAnswer, RegionFacts, add_months, estimate
+from .rules.core import cn_date
 
 PARAM_RE = re.compile(r"^([a-z_]+)=([^\s=]+)$")
-
-
-def _months(n: int) -> str:
-    return f"{n} 个月"
 
 
 def _yuan(amount) -> str:
@@ -31,23 +28,17 @@ def _yuan(amount) -> str:
     return (text[:-3] if text.endswith(".00") else text) + " 元"
 
 
-# What a case token can show, and how it reads.
-SHOW: dict[str, Callable[[Estimate], str | None]] = {
-    "waiting_months": lambda e: _months(e.waiting_months),
-    "amount_total": lambda e: _yuan(e.amount_total),
-    "useful_repaid_years": lambda e: None if e.useful_repaid_years is None else f"{e.useful_repaid_years} 年",
-    "late_fee": lambda e: _yuan(e.late_fee),
-    "late_fee_possible": lambda e: None if e.late_fee_possible is None else _yuan(e.late_fee_possible),
-    "benefits_from": lambda e: f"{e.benefits_from.year}年{e.benefits_from.month}月{e.benefits_from.day}日",
-}
-# Which headline each shown value is, for its 待核实 mark.
-HEADLINE_OF = {
-    "waiting_months": "waiting",
-    "amount_total": "amount",
-    "useful_repaid_years": "waiting",
-    "late_fee": "late_fee",
-    "late_fee_possible": "late_fee",
-    "benefits_from": "benefits_from",
+# What a case token can show: the headline it belongs to (for its 待核实 mark) and how it reads.
+SHOW: dict[str, tuple[str, Callable[[Estimate], str | None]]] = {
+    "waiting_months": ("waiting", lambda e: f"{e.waiting_months} 个月"),
+    "amount_total": ("amount", lambda e: _yuan(e.amount_total)),
+    "useful_repaid_years": (
+        "waiting",
+        lambda e: None if e.useful_repaid_years is None else f"{e.useful_repaid_years} 年",
+    ),
+    "late_fee": ("late_fee", lambda e: _yuan(e.late_fee)),
+    "late_fee_possible": ("late_fee", lambda e: None if e.late_fee_possible is None else _yuan(e.late_fee_possible)),
+    "benefits_from": ("benefits_from", lambda e: cn_date(e.benefits_from)),
 }
 
 
@@ -134,7 +125,8 @@ def work(token: str, facts: RegionFacts, today: datetime.date) -> Worked:
         return Worked("（当地缺少数据，暂时算不出）", False, query.urlencode())
     except NeedsAnswer:
         return Worked("（要看当地集中参保期，暂时算不出）", False, query.urlencode())
-    shown = SHOW[example.show](result)
+    headline, read_off = SHOW[example.show]
+    shown = read_off(result)
     if shown is None:
         return Worked("（这个算例没有这一项）", False, query.urlencode())
-    return Worked(shown, HEADLINE_OF[example.show] in result.unverified, query.urlencode())
+    return Worked(shown, headline in result.unverified, query.urlencode())

@@ -151,7 +151,7 @@ def individual_late_fee(segments: list[Segment], paid_on: datetime.date, read: R
     charges = read.tristate("individual_late_fee")
     keys = ("individual_late_fee",)
     if charges is False:
-        steps.append(Step("late_fee.none", "当地个人补缴不收滞纳金。", read.source(DOC_LOCAL, *keys), keys))
+        steps.append(Step("late_fee.none", "当地个人补缴不收滞纳金。", DOC_LOCAL, keys))
         return {"late_fee": ZERO, "late_fee_payer": None}
     fee = late_fee(segments, paid_on, read)
     keys += ("late_fee_daily_pct", "contribution_due_day")
@@ -160,7 +160,7 @@ def individual_late_fee(segments: list[Segment], paid_on: datetime.date, read: R
             Step(
                 "late_fee.individual",
                 f"当地个人补缴也收滞纳金，每天 {read.show('late_fee_daily_pct')}，约 {yuan(fee)}（从每月缴费截止日算到补缴当天）。",
-                read.source(DOC_LOCAL, *keys),
+                DOC_LOCAL,
                 keys,
             )
         )

@@ -308,7 +308,8 @@ class Reader:
 
     def source(self, doc: str, *keys: str) -> str:
         """What a step cites when it rests on local figures: the local rule, or — when the figure is a
-        national default nobody confirmed — a common practice, never presented as the local rule."""
+        national default nobody confirmed — a common practice, never presented as the local rule.
+        `build` applies it to every step with figures, so rules simply cite DOC_LOCAL or a document."""
         facts = [f for f in self.used.values() if f.key in keys]
         common = any(f.common_practice for f in facts)
         if doc == DOC_LOCAL:

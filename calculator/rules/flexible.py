@@ -35,6 +35,7 @@ from .core import (
 
 WINDOW = ("flexible_backpay_window_months",)
 LATE = ("individual_late_fee", "late_fee_daily_pct", "contribution_due_day")
+AMOUNT = BASE_KEYS + ("flexible_rate",)  # what an individual's back-pay amount rests on
 RESET = "连续参保年限重新计算，累计缴费年限保留。"
 
 
@@ -50,7 +51,7 @@ def flexible_estimate(case: LapseCase, read: Reader) -> Estimate:
 
 def _priced(case: LapseCase, read: Reader, steps: list[Step], first: datetime.date, months: int):
     segments = price_months(read, first, months, case.base, employer_share=False)
-    steps += pricing_steps(segments, "flexible.amount", read.source(DOC_LOCAL, "flexible_rate"), ("flexible_rate",))
+    steps += pricing_steps(segments, "flexible.amount", DOC_LOCAL, ("flexible_rate",))
     late = individual_late_fee(segments, case.paid_on, read, steps)
     total = sum((s.total for s in segments), ZERO)
     return [Item(f"补缴 {months} 个月保费（个人缴纳）", total, PERSONAL)], late
@@ -83,16 +84,14 @@ def individual_backpay(case: LapseCase, read: Reader, steps: list[Step], first: 
         )
     else:
         text = f"断缴不超过 {read.show('flexible_wait_after_months')}，补缴后下个月起恢复报销。"
-    steps.append(
-        Step("flexible.waiting", text + (RESET if reset else ""), read.source(DOC_LOCAL, *wait_keys), wait_keys)
-    )
+    steps.append(Step("flexible.waiting", text + (RESET if reset else ""), DOC_LOCAL, wait_keys))
     return build(
         read,
         steps,
         items=items,
         basis={
             "can_backpay": WINDOW,
-            "amount": BASE_KEYS + ("flexible_rate",) + WINDOW,
+            "amount": AMOUNT + WINDOW,
             "late_fee": LATE,
             "waiting": wait_keys,
             "benefits_from": wait_keys + ("waiting_counted_from",),
@@ -120,7 +119,7 @@ def reenrol(case: LapseCase, read: Reader, steps: list[Step], window: int, age: 
             "flexible.reenrol",
             f"{why}，只能重新参保。重新参保按新参保人员对待，要等 {read.show('flexible_wait_months')}"
             f"（从{counted_from_text(read)}算起），{cn_date(benefits)}起才能报销。{RESET}",
-            read.source(DOC_LOCAL, *keys),
+            DOC_LOCAL,
             keys,
         )
     )
@@ -149,7 +148,7 @@ def closed_gap(case: LapseCase, read: Reader, steps: list[Step], first: datetime
         Step(
             "flexible.closed_gap",
             "这段断缴已经结束（已恢复缴费），不会让现在的报销再等。" + (RESET if reset else ""),
-            read.source(DOC_LOCAL, "continuity_reset_months"),
+            DOC_LOCAL,
             ("continuity_reset_months",),
         )
     )
@@ -161,7 +160,7 @@ def closed_gap(case: LapseCase, read: Reader, steps: list[Step], first: datetime
             Step(
                 "flexible.closed_gap.too_late",
                 "这几个月已经不能补缴（超过当地可补缴的期限）。",
-                read.source(DOC_LOCAL, *WINDOW),
+                DOC_LOCAL,
                 WINDOW,
             )
         )
@@ -171,7 +170,7 @@ def closed_gap(case: LapseCase, read: Reader, steps: list[Step], first: datetime
         Step(
             "flexible.closed_gap.optional",
             f"想补上这几个月（计入缴费年限），可以在当地可补缴的期限内补；共 {yuan(items[0].amount)}。补不补都不影响现在报销。",
-            read.source(DOC_LOCAL, *WINDOW),
+            DOC_LOCAL,
             WINDOW,
         )
     )
@@ -179,7 +178,7 @@ def closed_gap(case: LapseCase, read: Reader, steps: list[Step], first: datetime
         read,
         steps,
         items=items,
-        basis={"can_backpay": WINDOW, "amount": BASE_KEYS + ("flexible_rate",), "late_fee": LATE},
+        basis={"can_backpay": WINDOW, "amount": AMOUNT, "late_fee": LATE},
         can_backpay=True,
         advice="补缴是自愿的，不影响现在报销",
         **common,
@@ -209,7 +208,7 @@ def moved_estimate(case: LapseCase, read: Reader, steps: list[Step], first: date
             read,
             steps,
             items=items,
-            basis={"amount": BASE_KEYS + ("flexible_rate",), "late_fee": LATE, "waiting": keys, "benefits_from": keys},
+            basis={"amount": AMOUNT, "late_fee": LATE, "waiting": keys, "benefits_from": keys},
             can_backpay=True,
             waiting_months=0,
             benefits_from=month_start(case.paid_on),

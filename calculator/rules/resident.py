@@ -175,7 +175,7 @@ def join(
                     "resident.in_window.late",
                     f"在集中参保期内，但在{year}年1月1日以后才交：不设等待期，按当地规定从"
                     f"{read.show('resident_after_jan1_cover')}起享受待遇，也就是{cn_date(benefits)}。",
-                    read.source(DOC_LOCAL, "resident_after_jan1_cover"),
+                    DOC_LOCAL,
                     ("resident_after_jan1_cover",),
                 )
             )
@@ -297,7 +297,7 @@ def after_lapse(case: LapseCase, read: Reader) -> Estimate:
         Step(
             "resident.cover",
             f"等待期 {months} 个月，从{counted_from_text(read)}算起，{cn_date(benefits)}起才能报销。",
-            read.source(DOC_LOCAL, "waiting_counted_from"),
+            DOC_LOCAL,
             ("waiting_counted_from",),
         )
     )
@@ -366,7 +366,7 @@ def newborn(case: LapseCase, read: Reader) -> Estimate:
                 "resident.newborn.free",
                 f"当地对 {read.show('newborn_free_born_from')}及以后出生的婴儿，出生后的前 {read.show('newborn_free_years')}"
                 "免缴个人缴费；每年要办理免缴确认。",
-                read.source(DOC_LOCAL, "newborn_free_years", "newborn_free_born_from"),
+                DOC_LOCAL,
                 ("newborn_free_years", "newborn_free_born_from"),
             )
         )
@@ -377,7 +377,7 @@ def newborn(case: LapseCase, read: Reader) -> Estimate:
                 "resident.newborn",
                 f"出生 {days} 天后参保，在 {read.show('newborn_grace_days')}以内：从出生当天（{cn_date(born)}）起享受待遇，"
                 "不设等待期。下一年度的保费要在集中参保期内另交。",
-                read.source(DOC_LOCAL, *grace_keys),
+                DOC_LOCAL,
                 grace_keys,
             )
         )
@@ -395,7 +395,7 @@ def newborn(case: LapseCase, read: Reader) -> Estimate:
         Step(
             "resident.newborn.late",
             f"出生 {days} 天后才参保，超过 {read.show('newborn_grace_days')}：不能从出生起享受待遇，按普通参保对待。",
-            read.source(DOC_LOCAL, *grace_keys),
+            DOC_LOCAL,
             grace_keys,
         )
     )

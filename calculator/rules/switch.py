@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .arrears import BASE_KEYS, individual_late_fee, price_months, pricing_steps
+from .arrears import individual_late_fee, price_months, pricing_steps
 from .core import (
     DOC_LOCAL,
     DOC_RESIDENT,
@@ -27,7 +27,7 @@ from .core import (
     month_start,
 )
 from .employee import employee_estimate
-from .flexible import flexible_estimate, individual_backpay
+from .flexible import AMOUNT, flexible_estimate, individual_backpay
 from .resident import after_lapse, cover_year, fee_item, join, resident_estimate
 
 KEYS = ("switch_min_years", "switch_max_gap_months")
@@ -81,10 +81,10 @@ def no_wait(case: LapseCase, read: Reader) -> Estimate:
         segments = price_months(
             read, add_months(case.paid_on, -case.gap_months), case.gap_months, case.base, employer_share=False
         )
-        steps += pricing_steps(segments, "switch.amount", read.source(DOC_LOCAL, "flexible_rate"), ("flexible_rate",))
+        steps += pricing_steps(segments, "switch.amount", DOC_LOCAL, ("flexible_rate",))
         late = individual_late_fee(segments, case.paid_on, read, steps)
         items = [Item(f"补缴中断的 {case.gap_months} 个月（个人缴纳）", sum((s.total for s in segments), ZERO))]
-        amount_keys = BASE_KEYS + ("flexible_rate",)
+        amount_keys = AMOUNT
     else:
         items, amount_keys = [], ()
     return build(
