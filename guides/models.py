@@ -8,10 +8,12 @@ once and shown everywhere.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -22,6 +24,9 @@ from calculator.rules.core import stale_note  # pure Python: one wording for the
 
 from .figures import KEY_CHOICES, FigureSpec, FigureValueError, Value, get_spec, key_choices
 from .markdown import figure_tokens, is_case_token, render_markdown, unknown_tokens
+from .search_index import search_fields
+
+CHANNEL_KEY_VALIDATOR = RegexValidator(r"^[a-z][a-z0-9_]*$", "引用名只能用小写英文字母、数字和下划线，并以字母开头。")
 
 # Slugs that would shadow the site's own URLs at /<region>/ or /<region>/<article>/.
 RESERVED_SLUGS = {
@@ -36,6 +41,10 @@ RESERVED_SLUGS = {
     "sitemap.xml",
     "robots.txt",
     "national",
+    "search",
+    "zhuanyi",
+    "cihui",
+    "feedback",
 }
 
 
@@ -276,7 +285,17 @@ class ServiceChannel(models.Model):
     region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.CASCADE, related_name="channels")
     kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES)
     name = models.CharField("名称", max_length=60)
-    detail = models.CharField("号码或地址", max_length=200, blank=True)
+    key = models.CharField(
+        "引用名",
+        max_length=40,
+        blank=True,
+        validators=[CHANNEL_KEY_VALIDATOR],
+        help_text="小写英文和下划线，例如 yibao_hotline。文章里写 {{ channel yibao_hotline }}，"
+        "显示离文章地区最近的同名渠道，改一次号码，所有文章一起更新。",
+    )
+    detail = models.CharField("号码或说明", max_length=200, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    hours = models.CharField("办公时间", max_length=100, blank=True)
     url = models.URLField("链接", blank=True)
     note = models.CharField("能办什么", max_length=200, blank=True)
     order = models.PositiveIntegerField("排序", default=0)
@@ -284,6 +303,11 @@ class ServiceChannel(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "办事渠道"
         ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "key"], condition=~Q(key=""), name="channel_unique_key_per_region"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.region} · {self.name}"
@@ -315,6 +339,9 @@ class Article(models.Model):
         "正文(Markdown)", blank=True, help_text="用 {{ 数据项 }} 插入实时数据，例如 {{ resident_fee }}。"
     )
     body_html = models.TextField(editable=False, blank=True)
+    # Lower-cased plain text for site search (guides.search), rebuilt on every save.
+    search_head = models.TextField(editable=False, blank=True)
+    search_text = models.TextField(editable=False, blank=True)
     related = models.ManyToManyField("self", verbose_name="相关问题", symmetrical=False, blank=True)
     status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default=DRAFT)
     published_at = models.DateTimeField("发布时间", null=True, blank=True, help_text="填将来的时间即定时发布。")
@@ -327,7 +354,9 @@ class Article(models.Model):
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords(verbose_name="问答历史", m2m_fields=[topics], excluded_fields=["body_html"])
+    history = HistoricalRecords(
+        verbose_name="问答历史", m2m_fields=[topics], excluded_fields=["body_html", "search_head", "search_text"]
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "问答文章"
@@ -341,6 +370,7 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         bump_version(self)
         self.body_html = render_markdown(self.body)
+        self.search_head, self.search_text = search_fields(self)
         if self.status == self.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
@@ -399,3 +429,122 @@ class ShownFigure:
         return cls(
             entry.key, entry.spec.label, entry.display_value, entry, entry.is_overdue(today) or bool(stale), stale
         )
+
+
+class ArticleRedirect(models.Model):
+    """An address an article had before its slug or region changed: answered with a 301 to the article."""
+
+    region = models.ForeignKey(Region, verbose_name="原地区", on_delete=models.CASCADE, related_name="+")
+    old_slug = models.SlugField("原网址名", max_length=80)
+    article = models.ForeignKey(Article, verbose_name="文章", on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "旧网址转向"
+        constraints = [models.UniqueConstraint(fields=["region", "old_slug"], name="redirect_unique_old_address")]
+
+    def __str__(self) -> str:
+        return f"{self.region.slug}/{self.old_slug}/ → {self.article}"
+
+
+class SearchSynonym(models.Model):
+    """Words citizens use for the same thing; a search for any of them finds all of them."""
+
+    words = models.CharField(
+        "同义词", max_length=200, help_text="用空格或顿号分开，第一个写规范说法，例如：断缴 断交 断保 停保 断了"
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "搜索同义词"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.words
+
+    @property
+    def terms(self) -> list[str]:
+        return split_words(self.words)
+
+    def clean(self) -> None:
+        terms = self.terms
+        if len(terms) < 2:
+            raise ValidationError({"words": "至少填两个词，用空格或顿号分开。"})
+        self.words = " ".join(dict.fromkeys(terms))
+
+
+def split_words(text: str) -> list[str]:
+    """ "断缴、断交 断保" → ["断缴", "断交", "断保"]: spaces, 、，, and ; all separate words."""
+    return [w for w in re.split(r"[\s、，,；;/]+", (text or "").strip().lower()) if w]
+
+
+class SearchMiss(models.Model):
+    """A search that found nothing, counted so staff can write the missing answer. No visitor data."""
+
+    query = models.CharField("搜索词", max_length=100, unique=True)
+    count = models.PositiveIntegerField("次数", default=1)
+    first_seen = models.DateTimeField("第一次", auto_now_add=True)
+    last_seen = models.DateTimeField("最近一次", default=timezone.now)
+    handled = models.BooleanField("已处理", default=False, help_text="已经补写了回答，或者不需要回答。")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "没搜到的词"
+        ordering = ["handled", "-count", "-last_seen"]
+
+    def __str__(self) -> str:
+        return self.query
+
+
+class GlossaryTerm(models.Model):
+    """A word of the trade with a plain explanation; its first use in an article links here."""
+
+    term = models.CharField("词语", max_length=20, unique=True)
+    slug = models.SlugField("网址名", max_length=40, unique=True, help_text="拼音或英文，用作词汇表里的锚点。")
+    aliases = models.CharField(
+        "别的说法", max_length=100, blank=True, help_text="市民常用的其他写法，用空格或顿号分开，例如：断交 断保 停保"
+    )
+    explanation = models.TextField("解释", help_text="一两句大白话，不写具体数字（数字随政策变化，放在政策数据里）。")
+    link_in_articles = models.BooleanField("在文章里自动加链接", default=True)
+    order = models.PositiveIntegerField("排序", default=0)
+    updated_at = models.DateTimeField("最后修改", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "词汇表"
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.term
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a for a in split_words(self.aliases) if a != self.term]
+
+    def get_absolute_url(self) -> str:
+        return reverse("guides:glossary") + f"#{self.slug}"
+
+
+class Feedback(models.Model):
+    """ "这个回答有帮助吗？" and "报告数字有误" from citizens: page, answer and time, never who sent it."""
+
+    HELPFUL, UNHELPFUL, ERROR = "yes", "no", "error"
+    ANSWER_CHOICES = [(HELPFUL, "有帮助"), (UNHELPFUL, "没帮助"), (ERROR, "报告数字有误")]
+
+    page = models.CharField("页面", max_length=300)
+    answer = models.CharField("反馈", max_length=10, choices=ANSWER_CHOICES)
+    comment = models.TextField("留言", max_length=500, blank=True)
+    article = models.ForeignKey(
+        Article, verbose_name="文章", null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="地区", null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    handled = models.BooleanField("已处理", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "读者反馈"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_answer_display()} · {self.page}"

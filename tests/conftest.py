@@ -3,6 +3,7 @@ import shutil
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -29,6 +30,21 @@ def plain_static_storage(settings):
 def demo(db):
     """The demo content, exactly as `make run` loads it."""
     call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def demo_content(django_db_setup, django_db_blocker):
+    """The demo content loaded once per test module, inside a transaction undone at the module's end
+    (each test still runs in its own savepoint), so page tests do not each reload it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def shared_demo(demo_content, db):
+    """The demo content, as `make run` loads it, shared by the tests of one module (read-only use)."""
 
 
 def chromium_path() -> str:

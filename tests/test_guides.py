@@ -186,9 +186,13 @@ def get(client, url: str, status: int = 200) -> Page:
 def assert_no_live_markup(page: Page) -> None:
     """Nothing staff typed can run in the reader's browser: only our own JSON-LD scripts."""
     for tag, attrs in page.elements:
-        if tag == "script":
-            assert attrs.get("type") == "application/ld+json" and not attrs.get("src"), attrs
-        assert tag not in {"iframe", "svg", "img", "object", "embed", "style", "form"}, (tag, attrs)
+        if tag == "script":  # our JSON-LD, or our own static script (htmx)
+            assert (attrs.get("type") == "application/ld+json" and not attrs.get("src")) or attrs.get(
+                "src", ""
+            ).startswith("/static/"), attrs
+        if tag == "form":  # only the site's own search box and feedback forms
+            assert attrs.get("action") in {"/search/", "/feedback/"}, attrs
+        assert tag not in {"iframe", "svg", "img", "object", "embed", "style"}, (tag, attrs)
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, attrs)
             assert name != "style", (tag, attrs)
@@ -1442,14 +1446,14 @@ PAGES_FOR_QUERIES = {
     "topic": "/topics/bujiao/",
     "sitemap": "/sitemap.xml",
 }
-EXPECTED_QUERIES = {
-    "home": 3,
+EXPECTED_QUERIES = {  # pages whose view names no hotline read the national one for the footer
+    "home": 4,
     "region": 6,
     "province": 7,
-    "article": 4,
-    "national-article": 4,
-    "topics": 2,
-    "topic": 2,
+    "article": 5,
+    "national-article": 5,
+    "topics": 3,
+    "topic": 3,
     "sitemap": 6,
 }
 

@@ -15,7 +15,16 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from guides.models import POLICY_ENTRY_FIELDS, Article, PolicyEntry, Region, ServiceChannel, Topic
+from guides.models import (
+    POLICY_ENTRY_FIELDS,
+    Article,
+    GlossaryTerm,
+    PolicyEntry,
+    Region,
+    SearchSynonym,
+    ServiceChannel,
+    Topic,
+)
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 PUBLISHED_AT = datetime.datetime(2026, 11, 1, 8, 0, tzinfo=datetime.UTC)
@@ -52,11 +61,13 @@ class Command(BaseCommand):
         topics = self.load_topics()
         figures = self.load_figures(regions)
         channels = self.load_channels(regions)
+        synonyms = self.load_synonyms()
+        terms = self.load_glossary()
         articles = self.load_articles(regions, topics)
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"演示数据已载入：{len(regions)} 个地区，{figures} 条政策数据，{channels} 个办事渠道，"
-                f"{len(topics)} 个主题，{articles} 篇问答。"
+                f"{len(topics)} 个主题，{synonyms} 组搜索同义词，{terms} 个词汇，{articles} 篇问答。"
             )
 
     def load_regions(self) -> dict[str, Region]:
@@ -105,12 +116,36 @@ class Command(BaseCommand):
                 name=row["name"],
                 defaults={
                     "kind": row["kind"],
+                    "key": row.get("key", ""),
                     "detail": row.get("detail", ""),
+                    "address": row.get("address", ""),
+                    "hours": row.get("hours", ""),
                     "url": row.get("url", ""),
                     "note": row.get("note", ""),
                     "order": row.get("order", i),
                 },
             )
+        return len(rows)
+
+    def load_synonyms(self) -> int:
+        rows = read_json("synonyms.json")
+        for row in rows:
+            first = row["words"].split()[0]
+            synonym = SearchSynonym.objects.filter(words__startswith=first).first() or SearchSynonym()
+            synonym.words, synonym.note = row["words"], row.get("note", "")
+            self.save_valid(synonym, f"synonyms/{first}")
+        return len(rows)
+
+    def load_glossary(self) -> int:
+        rows = read_json("glossary.json")
+        for i, row in enumerate(rows):
+            term = GlossaryTerm.objects.filter(slug=row["slug"]).first() or GlossaryTerm(slug=row["slug"])
+            term.term = row["term"]
+            term.aliases = row.get("aliases", "")
+            term.explanation = row["explanation"]
+            term.link_in_articles = row.get("link_in_articles", True)
+            term.order = row.get("order", i)
+            self.save_valid(term, f"glossary/{row['slug']}")
         return len(rows)
 
     def load_articles(self, regions: dict[str, Region], topics: dict[str, Topic]) -> int:

@@ -28,9 +28,9 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from .figures import REGISTRY, SPECS, FigureValueError
-from .markdown import figure_tokens, render_markdown, unknown_tokens
-from .models import POLICY_ENTRY_FIELDS, Article, PolicyEntry, Region, ServiceChannel, Topic
+from ..figures import REGISTRY, SPECS, FigureValueError
+from ..markdown import figure_tokens, render_markdown, unknown_tokens
+from ..models import POLICY_ENTRY_FIELDS, Article, PolicyEntry, Region, ServiceChannel, Topic
 
 PREVIEW_SALT = "guides.article.preview"
 
@@ -461,7 +461,7 @@ class ArticleAdmin(RevisionAdminMixin, SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/guides/article/preview.html", context)
 
     def preview_page(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        from .views import article_page, preview_queryset
+        from ..views.pages import article_page, preview_queryset
 
         article = get_object_or_404(preview_queryset(), pk=object_id)
         if not self.has_view_or_change_permission(request, article):
@@ -471,7 +471,7 @@ class ArticleAdmin(RevisionAdminMixin, SimpleHistoryAdmin):
 
 @require_POST
 def markdown_preview_response(request: HttpRequest) -> HttpResponse:
-    from .views import render_body
+    from ..views.pages import render_body
 
     body = request.POST.get("body", "")
     region = Region.objects.select_related("parent__parent").filter(pk=request.POST.get("region") or 0).first()
@@ -601,3 +601,7 @@ def deleted_items() -> list:
                 }
             )
     return sorted(items, key=lambda item: item["deleted_at"], reverse=True)
+
+
+# Admin for the content issue 8 added, one module per subject (imported for registration).
+from . import feedback, glossary, search  # noqa: E402, F401

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET
 from calculator import examples
 from calculator.facts import facts_for
 
-from .figures import GROUPS, KEY_FIGURES, REGISTRY
-from .markdown import is_case_token, replace_tokens
-from .models import Article, PolicyEntry, Region, ServiceChannel, ShownFigure, Topic, in_force_by_key
+from ..figures import GROUPS, KEY_FIGURES, REGISTRY
+from ..markdown import is_case_token, replace_tokens
+from ..models import Article, PolicyEntry, Region, ServiceChannel, ShownFigure, Topic, in_force_by_key
 
 
 def absolute(path: str) -> str:
@@ -263,7 +263,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     """A draft exactly as the public will see it, for a reviewer holding a signed, expiring link."""
     from django.core import signing
 
-    from .admin import article_from_token
+    from ..admin import article_from_token
 
     try:
         pk = article_from_token(token)

@@ -1,0 +1,1 @@
+"""Admin for feedback (issue 8)."""

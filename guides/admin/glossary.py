@@ -1,0 +1,1 @@
+"""Admin for glossary (issue 8)."""

@@ -1,0 +1,1 @@
+"""Admin for search (issue 8)."""
