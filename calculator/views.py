@@ -120,6 +120,7 @@ def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpR
     context = {
         "form": form,
         "region": region,
+        "search_region": region,
         "submitted": submitted,
         "outcome": outcome,
         "result": outcome.estimate if outcome else None,

@@ -141,6 +141,7 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
         "guides/region.html",
         {
             "region": place,
+            "search_region": place,
             "figure_groups": shown_figures(entries, today),
             "key_figures": [ShownFigure.from_entry(entries[k], today) for k in KEY_FIGURES if k in entries],
             "topic_groups": sorted(by_topic.items(), key=lambda item: (item[0].order, item[0].slug)),
@@ -213,6 +214,7 @@ def article_page(request: HttpRequest, article: Article, *, preview: bool = Fals
         "guides/article.html",
         {
             "article": article,
+            "search_region": None if article.region.is_national else article.region,
             "body_html": body_html,
             "figures": figures,
             "related": list(article.related.all()),
