@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
@@ -88,7 +88,7 @@ def repair_rows(result: Estimate) -> list:
     return rows if len(rows) <= 5 else [*rows[:2], None, *rows[-2:]]
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpResponse:
     region = get_object_or_404(Region.objects.exclude(kind=Region.NATIONAL), slug=region_slug) if region_slug else None
@@ -200,7 +200,7 @@ def errors_json(form: EstimateForm) -> dict:
     return {"errors": {field: [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}}
 
 
-@require_GET
+@require_safe
 def estimate_api(request: HttpRequest) -> JsonResponse:
     form = EstimateForm(request.GET)
     params = {"json_dumps_params": {"ensure_ascii": False}}

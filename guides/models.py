@@ -369,11 +369,31 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         bump_version(self)
+        moved_from = self.previous_address()
         self.body_html = render_markdown(self.body)
         self.search_head, self.search_text = search_fields(self)
         if self.status == self.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
+        self.keep_old_address(moved_from)
+
+    def previous_address(self) -> tuple[int, str] | None:
+        """The (region, slug) this article was published under, if this save changes it."""
+        if self.pk is None:
+            return None
+        stored = Article.objects.filter(pk=self.pk).values("region_id", "slug", "published_at").first()
+        if stored is None or stored["published_at"] is None:
+            return None  # never public: nobody can have linked to the old address
+        if (stored["region_id"], stored["slug"]) == (self.region_id, self.slug):
+            return None
+        return stored["region_id"], stored["slug"]
+
+    def keep_old_address(self, old: tuple[int, str] | None) -> None:
+        """A published article's old address keeps working as a 301 to the new one."""
+        # An article moved back to an old address must not redirect to itself.
+        ArticleRedirect.objects.filter(region_id=self.region_id, old_slug=self.slug, article=self).delete()
+        if old is not None:
+            ArticleRedirect.objects.update_or_create(region_id=old[0], old_slug=old[1], defaults={"article": self})
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -1018,13 +1018,11 @@ def test_it_lists_nanchang_on_the_jiangxi_page(client, demo):
 @pytest.mark.parametrize(
     ("url", "target"),
     [
-        ("/hezhou/bujiao-duoshao-qian/", "/nanchang/bujiao-duoshao-qian/"),
-        ("/nanchang/guangdong-zhuanhui-hezhou/", "/hezhou/guangdong-zhuanhui-hezhou/"),
         ("/nanchang/zhuanyi-zenme-banli/", "/wenda/zhuanyi-zenme-banli/"),
         ("/national/zhuanyi-zenme-banli/", "/wenda/zhuanyi-zenme-banli/"),
     ],
 )
-def test_it_redirects_a_wrong_region_url_to_the_canonical_one(client, demo, url, target):
+def test_it_redirects_a_city_address_of_a_general_question_to_its_canonical_one(client, demo, url, target):
     response = client.get(url)
 
     assert response.status_code == 301
@@ -1032,12 +1030,29 @@ def test_it_redirects_a_wrong_region_url_to_the_canonical_one(client, demo, url,
 
 
 @pytest.mark.django_db
-def test_it_does_not_guess_when_a_slug_exists_in_several_regions(client, demo, settings):
+@pytest.mark.parametrize(
+    ("url", "guide"),
+    [
+        ("/hezhou/bujiao-duoshao-qian/", "/hezhou/"),  # only Nanchang has this question
+        ("/nanchang/guangdong-zhuanhui-hezhou/", "/nanchang/"),
+    ],
+)
+def test_it_never_sends_a_reader_to_another_citys_answer(client, demo, settings, url, guide):
     settings.DEBUG = False
 
-    page = get(client, "/guangxi/duanjiao-yiqian-baijiao-le-ma/", status=404)
+    page = get(client, url, status=404)
 
     assert page.h1s == ["页面没有找到"]
+    assert guide in page.hrefs
+
+
+@pytest.mark.django_db
+def test_a_province_address_of_a_question_several_cities_share_goes_to_the_general_answer(client, demo, settings):
+    # Nanchang and Hezhou each have their own answer; Guangxi's reader gets the national one, not Hezhou's.
+    response = client.get("/guangxi/duanjiao-yiqian-baijiao-le-ma/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/wenda/duanjiao-yiqian-baijiao-le-ma/"
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ select_related / prefetch_related and figures come in one query through `for_reg
 from __future__ import annotations
 
 import datetime
+import html
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -16,14 +17,14 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from calculator import examples
 from calculator.facts import facts_for
 
 from ..figures import GROUPS, KEY_FIGURES, REGISTRY
 from ..markdown import is_case_token, replace_tokens
-from ..models import Article, PolicyEntry, Region, ServiceChannel, ShownFigure, Topic, in_force_by_key
+from ..models import Article, ArticleRedirect, PolicyEntry, Region, ServiceChannel, ShownFigure, Topic, in_force_by_key
 
 
 def absolute(path: str) -> str:
@@ -41,21 +42,29 @@ def breadcrumbs_ld(crumbs: list[tuple[str, str]]) -> dict:
     }
 
 
-def faq_ld(articles, *, full_answer: str | None = None) -> dict:
-    """FAQPage structured data: our own questions with our own answers."""
+def faq_ld(article: Article, answer: str) -> dict:
+    """FAQPage structured data for one question, on its own page only, with the answer as shown there.
+
+    List pages (home, guides, topics) mark up no questions: each question is marked up once, on
+    the page whose visible text is its answer (search engines' rules for FAQ markup).
+    """
     return {
         "@context": "https://schema.org",
         "@type": "FAQPage",
         "mainEntity": [
             {
                 "@type": "Question",
-                "name": a.title,
-                "url": absolute(a.get_absolute_url()),
-                "acceptedAnswer": {"@type": "Answer", "text": full_answer or a.short_answer},
+                "name": article.title,
+                "url": absolute(article.get_absolute_url()),
+                "acceptedAnswer": {"@type": "Answer", "text": answer},
             }
-            for a in articles
         ],
     }
+
+
+def visible_answer(article: Article, body_html: str) -> str:
+    """The answer as the page shows it: the short answer, then the body's text."""
+    return " ".join(f"{article.short_answer} {html.unescape(strip_tags(body_html))}".split())
 
 
 def region_crumbs(region: Region) -> list[tuple[str, str]]:
@@ -74,7 +83,7 @@ def live_articles():
     return Article.objects.published().select_related("region")
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     regions = list(Region.objects.select_related("parent"))
     provinces = [r for r in regions if r.kind == Region.PROVINCE]
@@ -88,7 +97,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "provinces": [(p, cities[p.pk]) for p in provinces],
             "featured": featured,
             "topics": topics,
-            "jsonld": [faq_ld(featured)] if featured else [],
         },
     )
 
@@ -113,7 +121,7 @@ def earlier_figures(lineage: list[Region], entries: dict[str, PolicyEntry], toda
     return [(current_entry, past[key]) for key, current_entry in entries.items() if key in past]
 
 
-@require_GET
+@require_safe
 def region(request: HttpRequest, region_slug: str) -> HttpResponse:
     place = get_object_or_404(regions_with_parents().exclude(kind=Region.NATIONAL), slug=region_slug)
     today = timezone.localdate()
@@ -153,7 +161,7 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
             "app": next((c for c in channels if c.kind in ("app", "wechat")), None),
             "changes": changes,
             "crumbs": region_crumbs(place),
-            "jsonld": [breadcrumbs_ld(region_crumbs(place))] + ([faq_ld(own)] if own else []),
+            "jsonld": [breadcrumbs_ld(region_crumbs(place))],
         },
     )
 
@@ -222,7 +230,7 @@ def article_page(request: HttpRequest, article: Article, *, preview: bool = Fals
             "crumbs": crumbs,
             "preview": preview,
             "jsonld": [
-                faq_ld([article], full_answer=f"{article.short_answer} {strip_tags(body_html)}"[:2000]),
+                faq_ld(article, visible_answer(article, body_html)),
                 breadcrumbs_ld(crumbs),
             ],
         },
@@ -240,17 +248,38 @@ def article_queryset():
     )
 
 
-@require_GET
+@require_safe
 def article(request: HttpRequest, region_slug: str, slug: str) -> HttpResponse:
     found = article_queryset().filter(region__slug=region_slug, slug=slug).first()
-    if found is None or found.region.is_national:
-        # A question moved to another region or asked under the wrong city: send the reader to
-        # its one canonical address rather than a dead end.
-        elsewhere = list(live_articles().filter(slug=slug)[:2])
-        if len(elsewhere) == 1:
-            return HttpResponsePermanentRedirect(elsewhere[0].get_absolute_url())
-        raise Http404("没有这个问题")
-    return article_page(request, found)
+    if found is not None and not found.region.is_national:
+        return article_page(request, found)
+    return moved_or_missing(request, region_slug, slug)
+
+
+def moved_or_missing(request: HttpRequest, region_slug: str, slug: str) -> HttpResponse:
+    """An address with no live article: a 301 only to where this very question now lives, or to
+    the general answer that applies to the region; never to another city's article. Otherwise a
+    404 that points to the region's guide."""
+    place = regions_with_parents().filter(slug=region_slug).first()
+    if place is None:
+        return page_not_found(request)
+    moved = (
+        ArticleRedirect.objects.filter(region=place, old_slug=slug, article__in=live_articles())
+        .select_related("article__region")
+        .first()
+    )
+    if moved is not None:
+        return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
+    if place.is_national:  # /national/<slug>/ is the national article's old-style address
+        general = live_articles().filter(region=place, slug=slug).first()
+    elif Article.objects.filter(region=place, slug=slug).exists():
+        general = None  # this region's own question, not live (draft, scheduled, taken down)
+    else:  # a question asked under the city whose answer is the province's or the nation's
+        ancestors = [r for r in place.lineage() if r.pk != place.pk]
+        general = live_articles().filter(region__in=ancestors, slug=slug).order_by("-region__kind").first()
+    if general is not None:
+        return HttpResponsePermanentRedirect(general.get_absolute_url())
+    return page_not_found(request, region=None if place.is_national else place)
 
 
 def preview_queryset():
@@ -260,7 +289,7 @@ def preview_queryset():
     )
 
 
-@require_GET
+@require_safe
 def preview(request: HttpRequest, token: str) -> HttpResponse:
     """A draft exactly as the public will see it, for a reviewer holding a signed, expiring link."""
     from django.core import signing
@@ -277,13 +306,16 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     return article_page(request, found, preview=True)
 
 
-@require_GET
+@require_safe
 def national_article(request: HttpRequest, slug: str) -> HttpResponse:
-    found = get_object_or_404(article_queryset(), region__kind=Region.NATIONAL, slug=slug)
-    return article_page(request, found)
+    found = article_queryset().filter(region__kind=Region.NATIONAL, slug=slug).first()
+    if found is not None:
+        return article_page(request, found)
+    national = Region.objects.filter(kind=Region.NATIONAL).first()
+    return moved_or_missing(request, national.slug, slug) if national else page_not_found(request)
 
 
-@require_GET
+@require_safe
 def topics(request: HttpRequest) -> HttpResponse:
     all_topics = list(Topic.objects.all())
     national = list(live_articles().filter(region__kind=Region.NATIONAL).order_by("order", "pk"))
@@ -294,12 +326,11 @@ def topics(request: HttpRequest) -> HttpResponse:
             "topics": all_topics,
             "national": national,
             "crumbs": [("首页", "/"), ("全国通用问答", "/topics/")],
-            "jsonld": [faq_ld(national)] if national else [],
         },
     )
 
 
-@require_GET
+@require_safe
 def topic(request: HttpRequest, topic_slug: str) -> HttpResponse:
     current = get_object_or_404(Topic, slug=topic_slug)
     articles = list(current.articles.published().select_related("region").order_by("region__order", "order", "pk"))
@@ -314,12 +345,12 @@ def topic(request: HttpRequest, topic_slug: str) -> HttpResponse:
             "topic": current,
             "groups": list(groups.items()),
             "crumbs": crumbs,
-            "jsonld": [breadcrumbs_ld(crumbs)] + ([faq_ld(articles)] if articles else []),
+            "jsonld": [breadcrumbs_ld(crumbs)],
         },
     )
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",
@@ -331,5 +362,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", {"regions": list(Region.objects.filter(kind=Region.CITY))}, status=404)
+def page_not_found(
+    request: HttpRequest, exception: Exception | None = None, *, region: Region | None = None
+) -> HttpResponse:
+    """A Chinese 404 with the search box, the city guides, and the guide of the region the address named."""
+    context = {"regions": list(Region.objects.filter(kind=Region.CITY)), "missing_in": region, "search_region": region}
+    return render(request, "404.html", context, status=404)
