@@ -1,9 +1,13 @@
 import json
+import re
+from urllib.parse import urlsplit
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from ..markdown import PHONE_RE, link_phone_numbers, phone_href
 
 register = template.Library()
 
@@ -30,3 +34,55 @@ def cn_date(value) -> str:
 def yuan(value) -> str:
     """1148.4 → "1,148.40 元"."""
     return f"{value:,.2f} 元"
+
+
+@register.filter(is_safe=True)
+def tel_links(value) -> SafeString:
+    """Escape text and make every phone number in it a tel: link ("打 0791-12393" → a tappable number).
+    Years, dates and amounts are left alone (see guides.markdown.PHONE_RE)."""
+    return mark_safe(link_phone_numbers(conditional_escape(value if value is not None else "")))
+
+
+@register.filter(is_safe=True)
+def phone_link(value) -> SafeString:
+    """A hotline's number field as a tel: link: the phone numbers inside it, or the whole field when it
+    is only digits and dashes (a number PHONE_RE does not know, such as 95518)."""
+    text = str(value or "").strip()
+    if PHONE_RE.search(text):
+        return tel_links(text)
+    if re.fullmatch(r"\+?\d[\d\s\-－]{2,20}", text):
+        return format_html('<a href="{}">{}</a>', phone_href(text), text)
+    return conditional_escape(text)
+
+
+@register.filter(is_safe=True)
+def hotline_label(channel) -> SafeString:
+    """A hotline's name and number with the number tappable and said once: "南昌医保服务热线 0791-12393",
+    but "12393 医保服务热线" when the name already holds the number."""
+    name, number = channel.name, (channel.detail or "").strip()
+    if number and number in name:
+        before, _, after = name.partition(number)
+        return format_html("{}{}{}", before, phone_link(number), after)
+    if number:
+        return format_html("{} {}", name, phone_link(number))
+    return conditional_escape(name)
+
+
+@register.filter
+def http_url(value) -> str:
+    """The address when it is an http(s) URL, else "": a javascript: or data: address is never rendered."""
+    text = str(value or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed [ in the host
+        return ""
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+
+
+@register.filter
+def url_host(value) -> str:
+    """https://ybj.jiangxi.gov.cn/x → ybj.jiangxi.gov.cn: a link's readable text."""
+    try:
+        return urlsplit(str(value or "")).hostname or ""
+    except ValueError:
+        return ""

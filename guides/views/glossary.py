@@ -1,7 +1,23 @@
-"""TODO(glossary): built in issue 8."""
+"""The glossary page, /cihui/: each term with its other spellings and a plain explanation, one
+anchor per term so an article's first use of a word links straight to it."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from ..models import GlossaryTerm
+from .pages import breadcrumbs_ld
 
 
+@require_safe
 def glossary(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    terms = list(GlossaryTerm.objects.all())
+    crumbs = [("首页", "/"), ("医保词汇表", reverse("guides:glossary"))]
+    return render(
+        request,
+        "guides/glossary.html",
+        {"terms": terms, "crumbs": crumbs, "jsonld": [breadcrumbs_ld(crumbs)]},
+    )

@@ -1,0 +1,47 @@
+"""Service channels as articles and pages name them: the nearest channel with a key, looked up
+city → province → national, so an article writes {{ channel yibao_hotline }} once and every
+page shows the reader's own city's number."""
+
+from __future__ import annotations
+
+from .models import Region, ServiceChannel
+
+
+def lineage_channels(region: Region) -> list[ServiceChannel]:
+    """Every channel of the region, its province and the nation, nearest region first (one query)."""
+    lineage = region.lineage()
+    depth = {r.pk: i for i, r in enumerate(lineage)}
+    channels = list(ServiceChannel.objects.filter(region__in=[r.pk for r in lineage]).select_related("region"))
+    channels.sort(key=lambda c: (depth[c.region_id], c.order, c.pk))
+    return channels
+
+
+def nearest_by_key(channels: list[ServiceChannel]) -> dict[str, ServiceChannel]:
+    """Of channels sorted nearest first, the nearest one for each key."""
+    found: dict[str, ServiceChannel] = {}
+    for channel in channels:
+        if channel.key:
+            found.setdefault(channel.key, channel)
+    return found
+
+
+def missing_channel_keys(region: Region, keys: list[str]) -> list[str]:
+    """The keys among `keys` that no channel of the region's lineage carries."""
+    if not keys:
+        return []
+    known = set(
+        ServiceChannel.objects.filter(region__in=[r.pk for r in region.lineage()], key__in=keys).values_list(
+            "key", flat=True
+        )
+    )
+    return [k for k in keys if k not in known]
+
+
+def hotline_for(region: Region) -> ServiceChannel | None:
+    """The medical-insurance hotline nearest to the region (its own, else its province's or the nation's)."""
+    lineage = region.lineage()
+    depth = {r.pk: i for i, r in enumerate(lineage)}
+    lines = ServiceChannel.objects.filter(region__in=[r.pk for r in lineage], key="yibao_hotline").select_related(
+        "region"
+    )
+    return min(lines, key=lambda c: depth[c.region_id], default=None)
