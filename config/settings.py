@@ -61,6 +61,17 @@ def database_from_url(url: str) -> dict:
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
 
 
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL → a CACHES entry: empty or locmem:// (this process's memory) or redis://host:port/db
+    (Django's Redis backend; needs the `redis` package). The feedback rate limit counts there."""
+    scheme = urlsplit(url).scheme
+    if scheme in ("", "locmem"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yibao"}
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"CACHE_URL scheme {scheme!r} is not supported (use locmem:// or redis://)")
+
+
 DEBUG = env_bool("DEBUG", False)
 # The fallback key is for local runs and tests only; `manage.py check --deploy` flags it
 # (it starts with "django-insecure"), and README says to set SECRET_KEY when deploying.
@@ -121,6 +132,9 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"))}
+# Per process by default; with several app servers set CACHE_URL to a shared Redis so the
+# feedback rate limit counts each visitor once, not once per process.
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -166,6 +180,8 @@ LOGGING = {
 FIGURE_MAX_AGE_DAYS = env_int("FIGURE_MAX_AGE_DAYS", 365)
 # Signed preview links for reviewers without an account expire after this many hours.
 PREVIEW_LINK_HOURS = env_int("PREVIEW_LINK_HOURS", 72)
+# Feedback submissions accepted per visitor (client address, never stored) and hour.
+FEEDBACK_PER_HOUR = env_int("FEEDBACK_PER_HOUR", 10)
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
