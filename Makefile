@@ -43,10 +43,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Print server time per estimate and fragment size (see README, "Benchmarks").
+## Print server time per estimate and fragment size, and search time at 10,000 articles (see README, "Benchmarks").
 bench: migrate
 	$(PY) manage.py load_demo >/dev/null
 	$(PY) manage.py bench
+	$(PY) manage.py bench_search
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
