@@ -9,10 +9,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
+from guides.channels import hotline_for
 from guides.figures import REGISTRY
 from guides.models import Region
 
@@ -117,10 +119,13 @@ def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpR
         moved_to = f"{reverse('calculator:region_estimate', args=[form.cleaned_data['region'].slug])}?{request.GET.urlencode()}"
         if not request.htmx:
             return HttpResponseRedirect(moved_to)
+    place = form.cleaned_data.get("region") if form.is_bound and not form.errors.get("region") else region
     context = {
         "form": form,
         "region": region,
         "search_region": region,
+        # read only by the footer and the "missing figure" message, so a fragment costs no query for it
+        "hotline": SimpleLazyObject(lambda: hotline_for(place)) if place else None,
         "submitted": submitted,
         "outcome": outcome,
         "result": outcome.estimate if outcome else None,

@@ -23,8 +23,8 @@ from simple_history.models import HistoricalRecords
 from calculator.rules.core import stale_note  # pure Python: one wording for the guide and the estimate
 
 from .figures import KEY_CHOICES, FigureSpec, FigureValueError, Value, get_spec, key_choices
-from .markdown import figure_tokens, is_case_token, render_markdown, unknown_tokens
-from .search_index import search_fields
+from .markdown import channel_keys, figure_tokens, is_case_token, render_markdown, unknown_tokens
+from .search_index import article_tokens
 
 CHANNEL_KEY_VALIDATOR = RegexValidator(r"^[a-z][a-z0-9_]*$", "引用名只能用小写英文字母、数字和下划线，并以字母开头。")
 
@@ -339,9 +339,6 @@ class Article(models.Model):
         "正文(Markdown)", blank=True, help_text="用 {{ 数据项 }} 插入实时数据，例如 {{ resident_fee }}。"
     )
     body_html = models.TextField(editable=False, blank=True)
-    # Lower-cased plain text for site search (guides.search), rebuilt on every save.
-    search_head = models.TextField(editable=False, blank=True)
-    search_text = models.TextField(editable=False, blank=True)
     related = models.ManyToManyField("self", verbose_name="相关问题", symmetrical=False, blank=True)
     status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default=DRAFT)
     published_at = models.DateTimeField("发布时间", null=True, blank=True, help_text="填将来的时间即定时发布。")
@@ -354,9 +351,7 @@ class Article(models.Model):
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords(
-        verbose_name="问答历史", m2m_fields=[topics], excluded_fields=["body_html", "search_head", "search_text"]
-    )
+    history = HistoricalRecords(verbose_name="问答历史", m2m_fields=[topics], excluded_fields=["body_html"])
 
     class Meta:
         verbose_name = verbose_name_plural = "问答文章"
@@ -371,11 +366,11 @@ class Article(models.Model):
         bump_version(self)
         moved_from = self.previous_address()
         self.body_html = render_markdown(self.body)
-        self.search_head, self.search_text = search_fields(self)
         if self.status == self.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
         self.keep_old_address(moved_from)
+        SearchToken.index(self)
 
     def previous_address(self) -> tuple[int, str] | None:
         """The (region, slug) this article was published under, if this save changes it."""
@@ -404,6 +399,15 @@ class Article(models.Model):
         problems = [msg for token in cases for msg in examples.errors(token, timezone.localdate())]
         if unknown:
             problems.insert(0, "正文里有不存在的数据项：" + "、".join(unknown) + "。请从数据项列表中选择。")
+        if self.region_id:
+            from .channels import missing_channel_keys
+
+            missing = missing_channel_keys(self.region, channel_keys(self.body))
+            if missing:
+                problems.append(
+                    "正文里引用的办事渠道不存在：" + "、".join(missing) + "。本地区、所在省和全国都没有这个引用名的"
+                    "渠道，请先在“办事渠道”里填好引用名，或改成已有的引用名。"
+                )
         if problems:
             errors["body"] = " ".join(problems)
         if self.region_id and not self.region.is_national and self.slug in RESERVED_SLUGS:
@@ -448,6 +452,30 @@ class ShownFigure:
         stale = entry.stale_note(today.year)
         return cls(
             entry.key, entry.spec.label, entry.display_value, entry, entry.is_overdue(today) or bool(stale), stale
+        )
+
+
+class SearchToken(models.Model):
+    """One token (a two-character piece or a word) of an article, for site search (guides.search)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="search_tokens")
+    token = models.CharField(max_length=20)
+    in_head = models.BooleanField(default=False)  # in the question or the short answer
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "token"], name="search_token_once_per_article")]
+        indexes = [models.Index(fields=["token", "article", "in_head"], name="search_token_lookup")]
+
+    def __str__(self) -> str:
+        return self.token
+
+    @classmethod
+    def index(cls, article: Article) -> None:
+        """Replace the article's tokens with those of its current text."""
+        cls.objects.filter(article=article).delete()
+        cls.objects.bulk_create(
+            [cls(article=article, token=token, in_head=head) for token, head in article_tokens(article).items()],
+            batch_size=2000,
         )
 
 

@@ -22,7 +22,7 @@ class StaticSitemap(SiteSitemap):
     changefreq = "weekly"
 
     def items(self):
-        return ["guides:home", "guides:topics", "calculator:estimate"]
+        return ["guides:home", "guides:topics", "calculator:estimate", "guides:glossary", "guides:transfer"]
 
     def location(self, item):
         return reverse(item)

@@ -493,9 +493,13 @@ def markdown_preview_response(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- the rest
 
 
+CHANNEL_FIELDS = ["kind", "name", "key", "detail", "address", "hours", "url", "note", "order"]
+
+
 class ChannelInline(admin.TabularInline):
     model = ServiceChannel
     extra = 0
+    fields = CHANNEL_FIELDS
 
 
 @admin.register(Region)
@@ -514,9 +518,11 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(ServiceChannel)
 class ServiceChannelAdmin(admin.ModelAdmin):
-    list_display = ["name", "region", "kind", "detail", "order"]
+    list_display = ["name", "region", "kind", "key", "detail", "order"]
     list_filter = ["region", "kind"]
     list_select_related = ["region"]
+    search_fields = ["name", "key", "detail", "address"]
+    fields = ["region", *CHANNEL_FIELDS]
 
 
 # ---------------------------------------------------------------- freshness and recovery
@@ -551,8 +557,34 @@ def freshness_view(request: HttpRequest) -> HttpResponse:
             "ending": ending,
             "stale_articles": articles_with_changed_figures(today),
             "deleted": deleted_items(),
+            "reported_errors": reported_error_rows(),
         },
     )
+
+
+def reported_error_rows() -> list[dict]:
+    """Unhandled 报告数字有误 per article, region guide and estimator, each with a link to the
+    feedback list filtered to it (one query)."""
+    from urllib.parse import urlencode
+
+    from ..feedback import KIND_LABELS, reported_errors
+
+    base = reverse("admin:guides_feedback_changelist")
+    rows = []
+    for row in reported_errors():
+        params = {"answer__exact": "error", "handled__exact": "0", "kind": row["kind"]}
+        if row["kind"] == "article":
+            name = row["article__title"]
+            params["article__id__exact"] = row["article_id"]
+        else:
+            page = "医保指南" if row["kind"] == "region" else "补缴估算"
+            name = f"{row['region__name']}{page}" if row["region__name"] else f"{page}（没有选城市）"
+            if row["region_id"]:
+                params["region__id__exact"] = row["region_id"]
+            else:
+                params["region__isnull"] = "True"
+        rows.append({**row, "name": name, "kind_label": KIND_LABELS[row["kind"]], "url": f"{base}?{urlencode(params)}"})
+    return rows
 
 
 def articles_with_changed_figures(today: datetime.date) -> list[tuple[Article, list[PolicyEntry]]]:

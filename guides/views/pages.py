@@ -22,8 +22,10 @@ from django.views.decorators.http import require_safe
 from calculator import examples
 from calculator.facts import facts_for
 
+from ..channels import lineage_channels, nearest_by_key
 from ..figures import GROUPS, KEY_FIGURES, REGISTRY
-from ..markdown import is_case_token, replace_tokens
+from ..glossary import article_terms
+from ..markdown import channel_key, is_case_token, is_channel_token, link_phones, link_terms, replace_tokens
 from ..models import Article, ArticleRedirect, PolicyEntry, Region, ServiceChannel, ShownFigure, Topic, in_force_by_key
 
 
@@ -157,7 +159,8 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
             "inherited": inherited,
             "children": list(place.children.all()) if place.kind == Region.PROVINCE else [],
             "channels": channels,
-            "hotline": next((c for c in channels if c.kind == "hotline"), None),
+            "hotline": nearest_by_key(channels).get("yibao_hotline")
+            or next((c for c in channels if c.kind == "hotline"), None),
             "app": next((c for c in channels if c.kind in ("app", "wechat")), None),
             "changes": changes,
             "crumbs": region_crumbs(place),
@@ -166,14 +169,25 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
     )
 
 
-def render_body(article: Article, lineage_entries: list[PolicyEntry], today: datetime.date):
-    """The article's HTML with live figures and worked examples, and the figures it used in order
-    (for the source list).
+def render_body(
+    article: Article,
+    lineage_entries: list[PolicyEntry],
+    today: datetime.date,
+    channels: list[ServiceChannel] | None = None,
+):
+    """The article's HTML with live figures, worked examples and service channels, and the figures
+    it used in order (for the source list).
 
     Only figures that exist get a number, so each [n] points at the n-th source entry. Worked
     examples are computed by the estimator's rules with every period of the region's figures,
     built from the same entries, so an article costs one figure query however many it has.
+    `{{ channel key }}` shows the nearest channel with that key from `channels` (the lineage's
+    channels, nearest first; read here in one query when not given). Before the tokens are filled
+    in, the first use of each glossary term links to /cihui/ and typed phone numbers become tel:
+    links, so neither touches the figures and examples our tokens produce.
     """
+    by_key = nearest_by_key(lineage_channels(article.region) if channels is None else channels)
+    channel_inline = get_template("includes/channel_inline.html")
     entries = in_force_by_key(lineage_entries, article.region, today)
     used: list[ShownFigure] = []
     index: dict[str, int] = {}
@@ -191,6 +205,9 @@ def render_body(article: Article, lineage_entries: list[PolicyEntry], today: dat
             )
             context = {"worked": worked, "link": estimator and not in_link and worked.query, "estimator": estimator}
             return case_inline.render(context).strip()
+        if is_channel_token(token):
+            key = channel_key(token)
+            return channel_inline.render({"channel": by_key.get(key), "key": key, "link": not in_link}).strip()
         key = token
         entry = entries.get(key)
         if entry is not None and key not in index:
@@ -205,13 +222,15 @@ def render_body(article: Article, lineage_entries: list[PolicyEntry], today: dat
         }
         return inline.render(context).strip()
 
-    html = replace_tokens(article.body_html, render_token)
+    html = link_phones(link_terms(article.body_html, article_terms()))
+    html = replace_tokens(html, render_token)
     return html, used
 
 
 def article_page(request: HttpRequest, article: Article, *, preview: bool = False) -> HttpResponse:
     today = timezone.localdate()
-    body_html, figures = render_body(article, PolicyEntry.objects.for_lineage(article.region), today)
+    channels = lineage_channels(article.region)  # one query: the body's channel tokens and the footer
+    body_html, figures = render_body(article, PolicyEntry.objects.for_lineage(article.region), today, channels)
     if article.region.is_national:
         crumbs = [("首页", "/"), ("全国通用问答", "/topics/")]
     else:
@@ -223,6 +242,7 @@ def article_page(request: HttpRequest, article: Article, *, preview: bool = Fals
         {
             "article": article,
             "search_region": None if article.region.is_national else article.region,
+            "hotline": nearest_by_key(channels).get("yibao_hotline"),
             "body_html": body_html,
             "figures": figures,
             "related": list(article.related.all()),
