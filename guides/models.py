@@ -364,31 +364,33 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         bump_version(self)
-        moved_from = self.previous_address()
+        stored = self.stored_row()
         self.body_html = render_markdown(self.body)
         if self.status == self.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
-        self.keep_old_address(moved_from)
-        SearchToken.index(self)
+        if stored is not None and (stored["region_id"], stored["slug"]) != (self.region_id, self.slug):
+            self.keep_old_address(stored)
+        if stored is None or any(stored[f] != getattr(self, f) for f in self.SEARCHED_FIELDS):
+            SearchToken.index(self)
 
-    def previous_address(self) -> tuple[int, str] | None:
-        """The (region, slug) this article was published under, if this save changes it."""
+    SEARCHED_FIELDS = ("title", "short_answer", "body")  # what site search reads (guides.search_index)
+
+    def stored_row(self) -> dict | None:
+        """What the database holds for this article before this save: its address and searched text."""
         if self.pk is None:
             return None
-        stored = Article.objects.filter(pk=self.pk).values("region_id", "slug", "published_at").first()
-        if stored is None or stored["published_at"] is None:
-            return None  # never public: nobody can have linked to the old address
-        if (stored["region_id"], stored["slug"]) == (self.region_id, self.slug):
-            return None
-        return stored["region_id"], stored["slug"]
+        fields = ("region_id", "slug", "published_at", *self.SEARCHED_FIELDS)
+        return Article.objects.filter(pk=self.pk).values(*fields).first()
 
-    def keep_old_address(self, old: tuple[int, str] | None) -> None:
+    def keep_old_address(self, old: dict) -> None:
         """A published article's old address keeps working as a 301 to the new one."""
         # An article moved back to an old address must not redirect to itself.
         ArticleRedirect.objects.filter(region_id=self.region_id, old_slug=self.slug, article=self).delete()
-        if old is not None:
-            ArticleRedirect.objects.update_or_create(region_id=old[0], old_slug=old[1], defaults={"article": self})
+        if old["published_at"] is not None:  # never public: nobody can have linked to the old address
+            ArticleRedirect.objects.update_or_create(
+                region_id=old["region_id"], old_slug=old["slug"], defaults={"article": self}
+            )
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

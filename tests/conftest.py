@@ -47,6 +47,17 @@ def shared_demo(demo_content, db):
     """The demo content, as `make run` loads it, shared by the tests of one module (read-only use)."""
 
 
+@pytest.fixture
+def site(transactional_db, live_server) -> str:
+    """The live server's address, with the demo content loaded (as `make run` does). The cache is
+    shared with the live server thread (feedback's rate limit counts there), so it starts empty."""
+    from django.core.cache import cache
+
+    call_command("load_demo", verbosity=0)
+    cache.clear()
+    return live_server.url
+
+
 def chromium_path() -> str:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 

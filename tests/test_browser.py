@@ -6,20 +6,17 @@ access (the live server thread reads the rows outside the test's transaction).
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tests.browsing import axe_violations, scroll_width, visit
+
 pytestmark = pytest.mark.browser
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PHONE = {"width": 360, "height": 740}
-TIMEOUT_MS = 8_000
 SETTLED_MS = 1_000  # for checks made once the page has visibly finished updating
 
 # One case, typed in on the Hezhou estimator: a flexible worker who missed July–October 2026
@@ -38,19 +35,6 @@ FLEXIBLE_STARTS = "2027年5月10日"
 RENEWAL_CASE = "region=nanchang&scheme=resident&lapsed_years=0&paid_on=2026-11-23"
 WINDOW_QUESTION = "是否在集中参保期内缴费"
 WINDOW_PROMPT = "请选择：是否在当地集中参保期内缴费？"
-
-
-@pytest.fixture
-def site(transactional_db, live_server) -> str:
-    """The live server's address, with the demo content loaded (as `make run` does)."""
-    call_command("load_demo", verbosity=0)
-    return live_server.url
-
-
-def visit(page: Page, site: str, path: str) -> Page:
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(site + path)
-    return page
 
 
 def summary_value(page: Page, term: str):
@@ -72,10 +56,6 @@ def expect_unverified(page: Page, term: str) -> None:
 def expect_settled(page: Page, term: str) -> None:
     """A headline that rests only on verified figures (or the citizen's own answer): no tag."""
     expect(unverified_tag(page, term)).to_have_count(0, timeout=SETTLED_MS)
-
-
-def scroll_width(page: Page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth")
 
 
 def scheme(page: Page, name: str):
@@ -494,19 +474,6 @@ def test_it_works_without_javascript(site, browser):
 # --- Accessibility (axe-core) ------------------------------------------------------------------
 
 
-def axe_script() -> Path:
-    """axe.min.js from AXE_CORE_JS or the project's node_modules (`npm install --no-save axe-core@4`)."""
-    candidates = [Path(os.environ["AXE_CORE_JS"])] if os.environ.get("AXE_CORE_JS") else []
-    candidates.append(PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js")
-    for path in candidates:
-        if path.is_file():
-            return path
-    pytest.fail(
-        "axe-core not found (looked at " + ", ".join(str(p) for p in candidates) + "): "
-        "run `npm install --no-save axe-core@4` in the project root or set AXE_CORE_JS"
-    )
-
-
 def open_first_question(page: Page, site: str) -> None:
     visit(page, site, "/nanchang/")
     page.get_by_role("region", name="常见问题").get_by_role("link").first.click()
@@ -525,18 +492,11 @@ def open_first_question(page: Page, site: str) -> None:
     ids=["region-guide", "article", "calculator", "calculator-result", "calculator-errors"],
 )
 def test_it_has_no_serious_accessibility_violations(site, phone, path):
-    script = axe_script()
     if path == "article":
         open_first_question(phone, site)
     else:
         visit(phone, site, path)
-    phone.add_script_tag(path=str(script))
 
-    results = phone.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    report = axe_violations(phone, impacts=("critical", "serious"))
 
-    serious = [v for v in results["violations"] if v["impact"] in ("critical", "serious")]
-    report = [
-        f"{v['impact']} {v['id']}: {v['help']} → " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
-        for v in serious
-    ]
     assert report == [], f"axe on {phone.url}"

@@ -3,30 +3,17 @@ JavaScript the plain form posts and lands back on the article with the thanks; a
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from guides.models import Article, Feedback
+from tests.browsing import axe_violations, visit
 
 pytestmark = pytest.mark.browser
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PHONE = {"width": 360, "height": 740}
-TIMEOUT_MS = 8_000
-
-
-@pytest.fixture
-def site(transactional_db, live_server) -> str:
-    """The live server's address, with the demo content loaded (as `make run` does)."""
-    call_command("load_demo", verbosity=0)
-    cache.clear()  # the rate limit counts in this process's cache, shared with the live server
-    return live_server.url
 
 
 @pytest.fixture
@@ -34,43 +21,15 @@ def nanchang_article(site) -> Article:
     return Article.objects.published().select_related("region").filter(region__slug="nanchang").order_by("pk").first()
 
 
-def visit(page: Page, url: str) -> Page:
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url)
-    return page
-
-
 def feedback(page: Page):
     return page.get_by_role("region", name="这个回答有帮助吗？")
-
-
-def axe_script() -> Path:
-    """axe.min.js from AXE_CORE_JS or the project's node_modules (`npm install --no-save axe-core@4`)."""
-    candidates = [Path(os.environ["AXE_CORE_JS"])] if os.environ.get("AXE_CORE_JS") else []
-    candidates.append(PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js")
-    for path in candidates:
-        if path.is_file():
-            return path
-    pytest.fail(
-        "axe-core not found (looked at " + ", ".join(str(p) for p in candidates) + "): "
-        "run `npm install --no-save axe-core@4` in the project root or set AXE_CORE_JS"
-    )
-
-
-def axe_violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(axe_script()))
-    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['impact']} {v['id']}: {v['help']} → " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
-        for v in results["violations"]
-    ]
 
 
 def test_a_citizen_on_a_phone_says_a_nanchang_answer_did_not_help_and_is_thanked_in_place(
     site, phone, nanchang_article
 ):
     url = site + nanchang_article.get_absolute_url()
-    visit(phone, url)
+    visit(phone, site, nanchang_article.get_absolute_url())
     phone.evaluate("window.notReloaded = true")
     section = feedback(phone)
     section.scroll_into_view_if_needed()
@@ -96,7 +55,7 @@ def test_a_citizen_reports_a_wrong_figure_on_an_estimate_and_the_answer_on_scree
     # A resident with lapsed years (no window question), so every request the form sends (typing,
     # then leaving the field) carries the same fields and the address settles at once.
     case = "region=nanchang&scheme=resident&lapsed_years=2&paid_on=2026-11-20"
-    visit(phone, site + "/nanchang/calculator/?" + case)
+    visit(phone, site, "/nanchang/calculator/?" + case)
     phone.get_by_label("断缴了几个整年").fill("3")
     expect(phone).to_have_url(re.compile(r"lapsed_years=3"))
     expect(phone.locator("#estimator h2")).to_have_text("估算结果")
@@ -118,7 +77,7 @@ def test_a_citizen_reports_a_wrong_figure_on_an_estimate_and_the_answer_on_scree
 def test_without_javascript_the_citizen_lands_back_on_the_article_with_the_thanks(site, browser, nanchang_article):
     context = browser.new_context(java_script_enabled=False, viewport=PHONE, locale="zh-CN", is_mobile=True)
     try:
-        page = visit(context.new_page(), site + nanchang_article.get_absolute_url())
+        page = visit(context.new_page(), site, nanchang_article.get_absolute_url())
         feedback(page).get_by_role("button", name="有帮助", exact=True).click()
 
         expect(page).to_have_url(
@@ -134,7 +93,7 @@ def test_without_javascript_the_citizen_lands_back_on_the_article_with_the_thank
 
 
 def test_an_article_with_its_feedback_section_has_no_accessibility_violations(site, phone, nanchang_article):
-    visit(phone, site + nanchang_article.get_absolute_url())
+    visit(phone, site, nanchang_article.get_absolute_url())
     feedback(phone).get_by_text("报告数字有误").tap()  # the report form open, so axe sees it too
     expect(feedback(phone).get_by_label("哪个数字有误？你认为正确的是多少？")).to_be_visible()
 
@@ -149,7 +108,7 @@ def test_the_page_that_asks_to_correct_a_comment_has_no_accessibility_violations
     """Without htmx (its script blocked) the form posts plainly; an over-long comment comes back on
     the small Chinese page with the message beside the text, which axe checks."""
     phone.route(re.compile(r".*/htmx-2(\.min)?\.js$"), lambda route: route.abort())
-    visit(phone, site + nanchang_article.get_absolute_url())
+    visit(phone, site, nanchang_article.get_absolute_url())
     too_long = "太长" * 251
     comment = feedback(phone).get_by_label("想补充几句吗？（可以不填）")
     comment.evaluate("(box, text) => { box.value = text }", too_long)  # as a script could, past maxlength

@@ -9,14 +9,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import TIMEOUT_MS, axe_script, scroll_width, site  # noqa: F401  (site is a fixture)
+from tests.browsing import axe_violations, scroll_width, visit
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_citizen_taps_a_term_in_an_article_and_reads_what_it_means_on_a_phone(site, phone):  # noqa: F811
-    phone.set_default_timeout(TIMEOUT_MS)
-    phone.goto(site + "/nanchang/bujiao-duoshao-qian/")
+def test_a_citizen_taps_a_term_in_an_article_and_reads_what_it_means_on_a_phone(site, phone):
+    visit(phone, site, "/nanchang/bujiao-duoshao-qian/")
 
     # The city's own hotline, named by a token in the article, is a link the phone can dial.
     hotline = phone.locator(".body").get_by_role("link", name="0791-12393").first
@@ -31,9 +30,8 @@ def test_a_citizen_taps_a_term_in_an_article_and_reads_what_it_means_on_a_phone(
     assert scroll_width(phone) <= 360  # nothing sticks out sideways on a phone
 
 
-def test_the_jump_list_leads_to_a_term_with_its_other_spellings(site, phone):  # noqa: F811
-    phone.set_default_timeout(TIMEOUT_MS)
-    phone.goto(site + "/cihui/")
+def test_the_jump_list_leads_to_a_term_with_its_other_spellings(site, phone):
+    visit(phone, site, "/cihui/")
 
     expect(phone.get_by_role("heading", level=1)).to_have_text("医保词汇表")
     phone.get_by_role("navigation", name="词语索引").get_by_role("link", name="断缴", exact=True).click()
@@ -48,15 +46,7 @@ def test_the_jump_list_leads_to_a_term_with_its_other_spellings(site, phone):  #
     ["/cihui/", "/nanchang/bujiao-duoshao-qian/", "/wenda/yibao-dianhua-zixun/", "/nanchang/"],
     ids=["glossary", "article-with-terms", "article-with-hotlines", "region-channels"],
 )
-def test_glossary_and_channel_pages_have_no_accessibility_violations(site, phone, path):  # noqa: F811
-    phone.set_default_timeout(TIMEOUT_MS)
-    phone.goto(site + path)
-    phone.add_script_tag(path=str(axe_script()))
+def test_glossary_and_channel_pages_have_no_accessibility_violations(site, phone, path):
+    visit(phone, site, path)
 
-    results = phone.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-
-    report = [
-        f"{v['impact']} {v['id']}: {v['help']} → " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
-        for v in results["violations"]
-    ]
-    assert report == [], f"axe on {phone.url}"
+    assert axe_violations(phone) == [], f"axe on {phone.url}"

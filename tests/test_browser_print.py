@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import FLEXIBLE_CASE, site, visit  # noqa: F401 (site is a fixture)
+from tests.browsing import visit
+from tests.test_browser import FLEXIBLE_CASE
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +22,7 @@ def printed_pages(pdf: bytes) -> int:
     ["/nanchang/bujiao-duoshao-qian/", "/wenda/zhuanyi-zenme-banli/", f"/hezhou/calculator/?{FLEXIBLE_CASE}"],
     ids=["city-article", "national-article", "estimate"],
 )
-def test_a_page_prints_on_one_or_two_pages_without_forms_or_navigation(site, desktop, path):  # noqa: F811
+def test_a_page_prints_on_one_or_two_pages_without_forms_or_navigation(site, desktop, path):
     visit(desktop, site, path)
     desktop.emulate_media(media="print")
 

@@ -7,32 +7,13 @@ import re
 from urllib.parse import quote
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from .test_browser import axe_script
+from tests.browsing import axe_violations, scroll_width, visit
 
 pytestmark = pytest.mark.browser
 
 PHONE_WIDTH = 360
-TIMEOUT_MS = 8_000
-
-
-@pytest.fixture
-def site(transactional_db, live_server) -> str:
-    """The live server's address, with the demo content loaded (as `make run` does)."""
-    call_command("load_demo", verbosity=0)
-    return live_server.url
-
-
-def visit(page: Page, site: str, path: str) -> Page:
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(site + path)
-    return page
-
-
-def scroll_width(page: Page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth")
 
 
 def header_box(page: Page):
@@ -118,15 +99,6 @@ def test_search_works_without_javascript(site, browser):
         expect(page.locator(".search-results .search-region").first).to_have_text("南昌")
     finally:
         context.close()
-
-
-def axe_violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(axe_script()))
-    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['impact']} {v['id']}: {v['help']} → " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
-        for v in results["violations"]
-    ]
 
 
 @pytest.mark.parametrize(

@@ -6,14 +6,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import TIMEOUT_MS, axe_script, scroll_width, site  # noqa: F401  (site is a fixture)
+from tests.browsing import axe_violations, scroll_width, visit
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_citizen_chooses_two_places_and_a_scheme_and_reads_the_answer_on_a_phone(site, phone):  # noqa: F811
-    phone.set_default_timeout(TIMEOUT_MS)
-    phone.goto(site + "/hezhou/")
+def test_a_citizen_chooses_two_places_and_a_scheme_and_reads_the_answer_on_a_phone(site, phone):
+    visit(phone, site, "/hezhou/")
     phone.get_by_role("link", name="换城市了？看医保怎么转").click()
 
     # The guide's city is already chosen as the origin.
@@ -42,15 +41,7 @@ def test_a_citizen_chooses_two_places_and_a_scheme_and_reads_the_answer_on_a_pho
     ["/zhuanyi/", "/zhuanyi/?from=nanchang&to=hezhou&scheme=employee", "/zhuanyi/?from=nanchang&to=nanchang&scheme=x"],
     ids=["form", "answer", "errors"],
 )
-def test_the_transfer_page_has_no_accessibility_violations(site, phone, path):  # noqa: F811
-    phone.set_default_timeout(TIMEOUT_MS)
-    phone.goto(site + path)
-    phone.add_script_tag(path=str(axe_script()))
+def test_the_transfer_page_has_no_accessibility_violations(site, phone, path):
+    visit(phone, site, path)
 
-    results = phone.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-
-    report = [
-        f"{v['impact']} {v['id']}: {v['help']} → " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
-        for v in results["violations"]
-    ]
-    assert report == [], f"axe on {phone.url}"
+    assert axe_violations(phone) == [], f"axe on {phone.url}"

@@ -27,8 +27,6 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -37,16 +35,6 @@ from calculator.management.commands.bench import CASES as BENCH_CASES
 from guides.models import Region
 
 from .factories import make_article, make_policy_entry, make_region
-
-
-@pytest.fixture(scope="module")
-def demo_content(django_db_setup, django_db_blocker):
-    """The demo content loaded once for this module, inside a transaction undone at its end (each test
-    still runs in its own savepoint), so the many page tests below do not each reload it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", verbosity=0)
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
