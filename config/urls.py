@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from guides.admin import freshness_view
+from guides.admin.board import freshness_view
 from guides.sitemaps import SITEMAPS
 from guides.views import robots_txt
 

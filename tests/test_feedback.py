@@ -224,7 +224,7 @@ def test_a_very_long_estimate_address_is_replaced_by_the_estimators_own_address(
 
 
 def test_a_draft_preview_shows_no_feedback_form(client, nanchang_article):
-    from guides.admin import preview_token
+    from guides.previews import preview_token
 
     response = client.get(f"/preview/{preview_token(nanchang_article)}/")
 

@@ -10,6 +10,7 @@ import datetime
 import html
 
 from django.conf import settings
+from django.core import signing
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
@@ -27,6 +28,7 @@ from ..figures import GROUPS, KEY_FIGURES, REGISTRY
 from ..glossary import article_terms
 from ..markdown import channel_key, is_case_token, is_channel_token, link_phones, link_terms, replace_tokens
 from ..models import Article, ArticleRedirect, PolicyEntry, Region, ServiceChannel, ShownFigure, Topic, in_force_by_key
+from ..previews import article_from_token
 
 
 def absolute(path: str) -> str:
@@ -117,7 +119,9 @@ def earlier_figures(lineage: list[Region], entries: dict[str, PolicyEntry], toda
     """For each figure in force, the values it replaced (same region and key), newest first."""
     current = {(e.region_id, e.key): e for e in entries.values()}
     past: dict[str, list[PolicyEntry]] = {}
-    for old in PolicyEntry.objects.filter(region__in=lineage, effective_to__lt=today).order_by("-effective_from"):
+    for old in (
+        PolicyEntry.objects.live().filter(region__in=lineage, effective_to__lt=today).order_by("-effective_from")
+    ):
         if (old.region_id, old.key) in current:
             past.setdefault(old.key, []).append(old)
     return [(current_entry, past[key]) for key, current_entry in entries.items() if key in past]
@@ -312,10 +316,6 @@ def preview_queryset():
 @require_safe
 def preview(request: HttpRequest, token: str) -> HttpResponse:
     """A draft exactly as the public will see it, for a reviewer holding a signed, expiring link."""
-    from django.core import signing
-
-    from ..admin import article_from_token
-
     try:
         pk = article_from_token(token)
     except signing.SignatureExpired:
