@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -48,6 +49,31 @@ RESERVED_SLUGS = {
 }
 
 
+def normalise_newlines(obj: models.Model) -> None:
+    """Browsers send textarea lines ending in CRLF; store LF only, so a re-save is not a change and
+    the compare view shows real differences."""
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField)):
+            value = getattr(obj, field.attname)
+            if isinstance(value, str) and "\r" in value:
+                setattr(obj, field.attname, value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+class VersionedModel(models.Model):
+    """A row staff edit: each save raises `version` (so an edit based on an older one is refused)
+    and keeps plain LF line endings."""
+
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        normalise_newlines(self)
+        bump_version(self)
+        super().save(*args, **kwargs)
+
+
 def bump_version(obj: models.Model) -> None:
     """Every update raises `version`, so an edit based on an older version can be refused."""
     if obj._state.adding or obj.pk is None:
@@ -57,7 +83,7 @@ def bump_version(obj: models.Model) -> None:
     obj.version = (stored if stored is not None else obj.version or 0) + 1
 
 
-class Region(models.Model):
+class Region(VersionedModel):
     NATIONAL, PROVINCE, CITY = "national", "province", "city"
     KIND_CHOICES = [(NATIONAL, "全国"), (PROVINCE, "省/自治区"), (CITY, "城市")]
 
@@ -69,6 +95,8 @@ class Region(models.Model):
     kind = models.CharField("层级", max_length=10, choices=KIND_CHOICES, default=CITY)
     summary = models.TextField("简介", blank=True, help_text="地区指南页开头的一两句话，纯文字。")
     order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords(verbose_name="地区历史")
 
     class Meta:
         verbose_name = verbose_name_plural = "地区"
@@ -109,6 +137,10 @@ class Region(models.Model):
 
 
 class PolicyEntryQuerySet(models.QuerySet):
+    def live(self) -> PolicyEntryQuerySet:
+        """Figures a 审核 has approved: the only ones the public pages and the estimator read."""
+        return self.filter(state=PolicyEntry.PUBLISHED)
+
     def in_force(self, on: datetime.date) -> PolicyEntryQuerySet:
         return self.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on)
 
@@ -118,12 +150,13 @@ class PolicyEntryQuerySet(models.QuerySet):
         One query whatever the number of keys; `region` should come with its parents loaded
         (select_related("parent__parent")) to keep it at one.
         """
-        entries = self.in_force(on).filter(region__in=[r.pk for r in region.lineage()]).select_related("region")
+        lineage = [r.pk for r in region.lineage()]
+        entries = self.live().in_force(on).filter(region__in=lineage).select_related("region")
         return in_force_by_key(entries, region, on)
 
     def for_lineage(self, region: Region) -> list[PolicyEntry]:
-        """Every period of every figure of the region and the regions it falls back to (one query)."""
-        return list(self.filter(region__in=[r.pk for r in region.lineage()]).select_related("region"))
+        """Every approved period of every figure of the region and the regions it falls back to (one query)."""
+        return list(self.live().filter(region__in=[r.pk for r in region.lineage()]).select_related("region"))
 
 
 def in_force_by_key(entries, region: Region, on: datetime.date) -> dict[str, PolicyEntry]:
@@ -145,10 +178,15 @@ POLICY_ENTRY_FIELDS = (
     "source_url", "verified_on", "status", "note",
 )  # fmt: skip
 
+# Where a row is in the review workflow: the same three states for articles and figures.
+DRAFT, REVIEW, PUBLISHED = "draft", "review", "published"
+WORKFLOW_CHOICES = [(DRAFT, "草稿"), (REVIEW, "待审核"), (PUBLISHED, "已发布")]
 
-class PolicyEntry(models.Model):
+
+class PolicyEntry(VersionedModel):
     VERIFIED, UNVERIFIED = "verified", "unverified"
     STATUS_CHOICES = [(VERIFIED, "已核实"), (UNVERIFIED, "待核实")]
+    DRAFT, REVIEW, PUBLISHED = DRAFT, REVIEW, PUBLISHED
 
     region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.PROTECT, related_name="figures")
     key = models.CharField("数据项", max_length=40, choices=key_choices, db_index=True)
@@ -163,8 +201,14 @@ class PolicyEntry(models.Model):
     verified_on = models.DateField("核实日期")
     status = models.CharField("核实状态", max_length=12, choices=STATUS_CHOICES, default=UNVERIFIED)
     note = models.CharField("说明", max_length=300, blank=True, help_text="公开显示，例如不同来源的说法不一致。")
+    state = models.CharField(
+        "发布状态",
+        max_length=10,
+        choices=WORKFLOW_CHOICES,
+        default=DRAFT,
+        help_text="只有审核通过（已发布）的数据才会在网站和估算器里使用。",
+    )
     updated_at = models.DateTimeField("最后修改", auto_now=True)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     objects = PolicyEntryQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="政策数据历史")
@@ -173,7 +217,7 @@ class PolicyEntry(models.Model):
         verbose_name = verbose_name_plural = "政策数据"
         ordering = ["region__order", "key", "-effective_from"]
         indexes = [models.Index(fields=["key", "region", "effective_from"])]
-        permissions = [("verify_policyentry", "可以把政策数据标记为已核实")]
+        permissions = [("verify_policyentry", "可以核实政策数据，审核通过新数据和修改")]
 
     def __str__(self) -> str:
         return f"{self.region} · {self.spec.label if self.key in dict(KEY_CHOICES) else self.key}"
@@ -193,6 +237,10 @@ class PolicyEntry(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == self.VERIFIED
+
+    @property
+    def is_live(self) -> bool:
+        return self.state == self.PUBLISHED
 
     @property
     def year(self) -> int | None:
@@ -243,24 +291,39 @@ class PolicyEntry(models.Model):
                     f"（数值 {overlapping.value}）。请先给旧数据填上失效日期，或调整生效日期。"
                 )
 
-    def save(self, *args, **kwargs) -> None:
-        bump_version(self)
-        super().save(*args, **kwargs)
-
     def overlapping(self) -> PolicyEntryQuerySet:
-        """Other entries for the same region and key whose periods overlap this one."""
-        qs = PolicyEntry.objects.filter(region_id=self.region_id, key=self.key).exclude(pk=self.pk)
+        """Approved entries for the same region and key whose periods overlap this one.
+
+        A figure not yet approved may start inside an open-ended approved one: approval ends the
+        older one the day before (`predecessor`). Unapproved figures never block each other.
+        """
+        qs = PolicyEntry.objects.live().filter(region_id=self.region_id, key=self.key).exclude(pk=self.pk)
         qs = qs.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
         if self.effective_to:
             qs = qs.filter(effective_from__lte=self.effective_to)
-        return qs
+        predecessor = None if self.is_live else self.predecessor()
+        return qs.exclude(pk=predecessor.pk) if predecessor is not None else qs
+
+    def predecessor(self) -> PolicyEntry | None:
+        """The approved, open-ended figure this one replaces from its effective date, if any."""
+        if not (self.region_id and self.key and self.effective_from):
+            return None
+        return (
+            PolicyEntry.objects.live()
+            .filter(region_id=self.region_id, key=self.key, effective_to__isnull=True)
+            .filter(effective_from__lt=self.effective_from)
+            .exclude(pk=self.pk)
+            .first()
+        )
 
 
-class Topic(models.Model):
+class Topic(VersionedModel):
     name = models.CharField("名称", max_length=30, unique=True)
     slug = models.SlugField("网址名", max_length=40, unique=True)
     description = models.CharField("简介", max_length=200, blank=True)
     order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords(verbose_name="主题历史")
 
     class Meta:
         verbose_name = verbose_name_plural = "主题"
@@ -273,7 +336,7 @@ class Topic(models.Model):
         return reverse("guides:topic", args=[self.slug])
 
 
-class ServiceChannel(models.Model):
+class ServiceChannel(VersionedModel):
     KIND_CHOICES = [
         ("hotline", "电话"),
         ("app", "手机应用"),
@@ -300,6 +363,8 @@ class ServiceChannel(models.Model):
     note = models.CharField("能办什么", max_length=200, blank=True)
     order = models.PositiveIntegerField("排序", default=0)
 
+    history = HistoricalRecords(verbose_name="办事渠道历史")
+
     class Meta:
         verbose_name = verbose_name_plural = "办事渠道"
         ordering = ["order", "pk"]
@@ -324,9 +389,9 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-class Article(models.Model):
-    DRAFT, PUBLISHED = "draft", "published"
-    STATUS_CHOICES = [(DRAFT, "草稿"), (PUBLISHED, "已发布")]
+class Article(VersionedModel):
+    DRAFT, REVIEW, PUBLISHED = DRAFT, REVIEW, PUBLISHED
+    STATUS_CHOICES = WORKFLOW_CHOICES
 
     title = models.CharField("问题", max_length=80, help_text="用市民会问的话，例如“南昌医保断缴了怎么补缴？”")
     slug = models.SlugField("网址名", max_length=80, help_text="拼音或英文，发布后不要再改。")
@@ -342,33 +407,39 @@ class Article(models.Model):
     related = models.ManyToManyField("self", verbose_name="相关问题", symmetrical=False, blank=True)
     status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default=DRAFT)
     published_at = models.DateTimeField("发布时间", null=True, blank=True, help_text="填将来的时间即定时发布。")
-    unpublish_at = models.DateTimeField("下线时间", null=True, blank=True, help_text="到这个时间自动从网站撤下。")
-    reviewed_on = models.DateField("最近审阅日期", null=True, blank=True)
+    unpublish_at = models.DateTimeField("下线时间", null=True, blank=True, help_text="到这个时间自动下线。")
+    reviewed_on = models.DateField("最近审核日期", null=True, blank=True)
+    reviewed_figures = models.JSONField(
+        "审核时引用的数字",
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="审核通过时正文引用的每个数据项和它当时的数值，用来判断之后数字是否真的变了。",
+    )
     featured = models.BooleanField("首页常见问题", default=False)
     order = models.PositiveIntegerField("排序", default=0)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("最后修改", auto_now=True)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords(verbose_name="问答历史", m2m_fields=[topics], excluded_fields=["body_html"])
+    history = HistoricalRecords(verbose_name="问答历史", m2m_fields=[topics, related], excluded_fields=["body_html"])
 
     class Meta:
         verbose_name = verbose_name_plural = "问答文章"
         ordering = ["order", "-published_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["region", "slug"], name="article_unique_slug_per_region")]
-        permissions = [("publish_article", "可以发布或撤下问答文章")]
+        permissions = [("publish_article", "可以审核、发布和下线问答文章")]
 
     def __str__(self) -> str:
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        bump_version(self)
+        normalise_newlines(self)
         stored = self.stored_row()
         self.body_html = render_markdown(self.body)
         if self.status == self.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        super().save(*args, **kwargs)
+        super().save(*args, **kwargs)  # VersionedModel: bumps the version
         if stored is not None and (stored["region_id"], stored["slug"]) != (self.region_id, self.slug):
             self.keep_old_address(stored)
         if stored is None or any(stored[f] != getattr(self, f) for f in self.SEARCHED_FIELDS):
@@ -437,6 +508,11 @@ class Article(models.Model):
     def figure_keys(self) -> list[str]:
         return figure_tokens(self.body)
 
+    @property
+    def is_published(self) -> bool:
+        """Approved for the public (live now, scheduled or past its take-down time)."""
+        return self.status == self.PUBLISHED
+
 
 @dataclass(frozen=True)
 class ShownFigure:
@@ -497,7 +573,7 @@ class ArticleRedirect(models.Model):
         return f"{self.region.slug}/{self.old_slug}/ → {self.article}"
 
 
-class SearchSynonym(models.Model):
+class SearchSynonym(VersionedModel):
     """Words citizens use for the same thing; a search for any of them finds all of them."""
 
     words = models.CharField(
@@ -505,6 +581,8 @@ class SearchSynonym(models.Model):
     )
     note = models.CharField("说明", max_length=200, blank=True)
     updated_at = models.DateTimeField("最后修改", auto_now=True)
+
+    history = HistoricalRecords(verbose_name="搜索同义词历史")
 
     class Meta:
         verbose_name = verbose_name_plural = "搜索同义词"
@@ -546,7 +624,7 @@ class SearchMiss(models.Model):
         return self.query
 
 
-class GlossaryTerm(models.Model):
+class GlossaryTerm(VersionedModel):
     """A word of the trade with a plain explanation; its first use in an article links here."""
 
     term = models.CharField("词语", max_length=20, unique=True)
@@ -558,6 +636,8 @@ class GlossaryTerm(models.Model):
     link_in_articles = models.BooleanField("在文章里自动加链接", default=True)
     order = models.PositiveIntegerField("排序", default=0)
     updated_at = models.DateTimeField("最后修改", auto_now=True)
+
+    history = HistoricalRecords(verbose_name="词汇表历史")
 
     class Meta:
         verbose_name = verbose_name_plural = "词汇表"
@@ -598,3 +678,99 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_answer_display()} · {self.page}"
+
+
+class PendingChange(models.Model):
+    """An 编辑's edit of a published article or figure, waiting for a 审核.
+
+    The public keeps reading the published row until a 审核 approves; then `data` (the edited
+    fields, as the form cleaned them) is written to the row. One pending change per row: editing
+    again updates it. `base_version` is the row's version the edit started from, so an approval
+    never silently overwrites a change made to the row since.
+    """
+
+    DRAFT, REVIEW = DRAFT, REVIEW
+    STATE_CHOICES = [(DRAFT, "草稿"), (REVIEW, "待审核")]
+
+    content_type = models.ForeignKey(ContentType, verbose_name="内容类型", on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField("内容编号")
+    object_repr = models.CharField("内容", max_length=200)
+    data = models.JSONField("修改后的内容", default=dict)
+    base_version = models.PositiveIntegerField("基于的版本")
+    version = models.PositiveIntegerField("修改稿版本", default=1)
+    state = models.CharField("状态", max_length=10, choices=STATE_CHOICES, default=DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("开始时间", auto_now_add=True)
+    updated_at = models.DateTimeField("最后保存", auto_now=True)
+    submitted_at = models.DateTimeField("提交审核时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待审修改"
+        ordering = ["-updated_at"]
+        constraints = [models.UniqueConstraint(fields=["content_type", "object_id"], name="one_pending_change_per_row")]
+
+    def __str__(self) -> str:
+        return self.object_repr
+
+    @classmethod
+    def for_object(cls, obj: models.Model) -> PendingChange | None:
+        content_type = ContentType.objects.get_for_model(obj)
+        return cls.objects.filter(content_type=content_type, object_id=obj.pk).first()
+
+
+class ReviewEvent(models.Model):
+    """One step of the review workflow, for the record, the notices and the 编辑's to-do list."""
+
+    SUBMITTED, APPROVED, SENT_BACK, WITHDRAWN = "submitted", "approved", "sent_back", "withdrawn"
+    ACTION_CHOICES = [(SUBMITTED, "提交审核"), (APPROVED, "审核通过"), (SENT_BACK, "退回修改"), (WITHDRAWN, "撤回")]
+
+    content_type = models.ForeignKey(ContentType, verbose_name="内容类型", on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField("内容编号")
+    object_repr = models.CharField("内容", max_length=200)
+    action = models.CharField("操作", max_length=10, choices=ACTION_CHOICES)
+    comment = models.TextField("意见", blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审核记录"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="review_event_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.object_repr}"
+
+
+class PreviewLink(models.Model):
+    """A signed preview link given to someone without an account: it expires, and staff can withdraw it."""
+
+    article = models.ForeignKey(Article, verbose_name="文章", on_delete=models.CASCADE, related_name="preview_links")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间")
+    revoked_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤回人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "预览链接"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.article} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_active(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now

@@ -29,6 +29,7 @@ def make_policy_entry(region: Region, key: str, value: str, **fields) -> PolicyE
     fields.setdefault("source_issuer", "测试局")
     fields.setdefault("verified_on", datetime.date(2026, 11, 1))
     fields.setdefault("status", PolicyEntry.VERIFIED)
+    fields.setdefault("state", PolicyEntry.PUBLISHED)
     entry = PolicyEntry(region=region, key=key, value=value, **fields)
     entry.full_clean()
     entry.save()

@@ -279,7 +279,7 @@ def add_places_and_content():
         ServiceChannel.objects.create(region=region, kind="office", name=f"{region.name}新窗口")
         PolicyEntry.objects.create(
             region=region, key="transfer_origin_days", value="7", effective_from="2026-01-01",
-            source_title="测试文件", verified_on="2026-11-01", status=PolicyEntry.VERIFIED,
+            source_title="测试文件", verified_on="2026-11-01", status=PolicyEntry.VERIFIED, state=PolicyEntry.PUBLISHED,
         )  # fmt: skip
     return jiujiang
 

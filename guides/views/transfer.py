@@ -210,7 +210,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
     if form.complete:
         origin, destination, scheme = (form.cleaned_data[p] for p in PARAMS)
         chains = {r.pk for r in origin.lineage()} | {r.pk for r in destination.lineage()}
-        entries = list(PolicyEntry.objects.filter(region__in=chains).select_related("region"))
+        entries = list(PolicyEntry.objects.live().filter(region__in=chains).select_related("region"))
         channels = list(ServiceChannel.objects.filter(region__in=chains).select_related("region"))
 
         def lineage_entries(place: Region) -> list[PolicyEntry]:

@@ -105,6 +105,7 @@ class Command(BaseCommand):
             ).first() or PolicyEntry(region=region, key=row["key"])
             for field in POLICY_ENTRY_FIELDS[2:]:  # region and key are set above
                 setattr(entry, field, row.get(field) or (None if field == "effective_to" else ""))
+            entry.state = PolicyEntry.PUBLISHED  # the demo's figures stand for approved ones
             self.save_valid(entry, f"{row['region']}/{row['key']}")
         return len(rows)
 
