@@ -82,7 +82,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.YibaoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -146,6 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# Our translations of what Django and the admin libraries leave in English (`make messages`).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -180,9 +182,37 @@ LOGGING = {
 FIGURE_MAX_AGE_DAYS = env_int("FIGURE_MAX_AGE_DAYS", 365)
 # Signed preview links for reviewers without an account expire after this many hours.
 PREVIEW_LINK_HOURS = env_int("PREVIEW_LINK_HOURS", 72)
+# An article not approved again within this many days is listed as due for periodic review.
+ARTICLE_REVIEW_DAYS = env_int("ARTICLE_REVIEW_DAYS", 365)
+
+# Workflow notices (submitted for review, approved, sent back), through Django's MAILERS: SMTP
+# when EMAIL_HOST is set; the console in development; otherwise none.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "医保办事指南 <noreply@localhost>")
+_email_host = os.environ.get("EMAIL_HOST", "")
+if _email_host:
+    _port = env_int("EMAIL_PORT", 587)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": _port,
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": _port == 587,
+                "use_ssl": _port == 465,
+            },
+        }
+    }
+elif DEBUG:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+
 # Feedback submissions accepted per visitor (client address, never stored) and hour.
 FEEDBACK_PER_HOUR = env_int("FEEDBACK_PER_HOUR", 10)
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+CSRF_FAILURE_VIEW = "guides.views.errors.csrf_failure"  # keeps typed text on screen, in Chinese

@@ -29,7 +29,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 from django.utils import timezone
 
-from guides.models import Article, PolicyEntry, Region
+from guides.models import Article, PendingChange, PolicyEntry, Region
 from tests.factories import make_article, make_policy_entry, make_region, make_topic
 
 D = datetime.date
@@ -680,9 +680,16 @@ def edit_verified_figure(client, world: World) -> bool:
 
 
 def mark_verified(client, world: World) -> bool:
+    entry = world.unverified
     client.post(
         "/admin/guides/policyentry/",
-        {"action": "mark_verified", "_selected_action": [str(world.unverified.pk)], "index": "0"},
+        {
+            "action": "mark_verified",
+            "_selected_action": [str(entry.pk)],
+            "index": "0",
+            "confirm": "yes",
+            f"version_{entry.pk}": str(entry.version),
+        },
     )
     entry = PolicyEntry.objects.get(pk=world.unverified.pk)
     return entry.status == PolicyEntry.VERIFIED and entry.verified_on == TODAY()
@@ -802,7 +809,7 @@ def test_it_keeps_an_editors_draft_a_draft_even_if_they_post_status_published(cl
     assert client.get("/nanchang/caogao/").status_code == 404
 
 
-def test_it_shows_an_editor_a_published_article_read_only_and_refuses_a_crafted_save(client, editor, world):
+def test_it_keeps_an_editors_edit_of_a_published_article_as_a_pending_change(client, editor, world):
     client.force_login(editor)
     url = change_url(world.published)
 
@@ -810,11 +817,13 @@ def test_it_shows_an_editor_a_published_article_read_only_and_refuses_a_crafted_
 
     assert page.status_code == 200
     html = page.content.decode()
-    assert "发布的回答。" in html
-    assert 'name="_save"' not in html and 'name="short_answer"' not in html
-    crafted = article_values(world.city, slug="yifabu", short_answer="编辑改的回答。", base_version="1")
-    assert client.post(url, crafted).status_code == 403
-    assert Article.objects.get(pk=world.published.pk).short_answer == "发布的回答。"
+    assert 'name="_save"' in html and 'name="short_answer"' in html
+    assert "这条内容已经发布" in html
+    assert saved(save(client, url, read_form(html, "base_version"), short_answer="编辑改的回答。"))
+    stored = Article.objects.get(pk=world.published.pk)
+    assert (stored.short_answer, stored.version) == ("发布的回答。", world.published.version)
+    assert "编辑改的回答。" not in client.get("/nanchang/yifabu/").content.decode()
+    assert "编辑改的回答。" in client.get(url).content.decode()  # the editor goes on from the pending change
 
 
 def test_it_refuses_an_editors_delete(client, editor, world):
@@ -841,27 +850,27 @@ def test_it_saves_an_editors_new_figure_as_unverified_even_if_posted_as_verified
     assert entry.history.latest().history_user == editor
 
 
-def test_it_refuses_an_editors_change_to_a_verified_figure(client, editor, world):
+def test_it_keeps_an_editors_change_to_a_verified_figure_pending_and_unverified(client, editor, world):
     client.force_login(editor)
     url = change_url(world.verified)
 
-    page = client.get(url)
+    assert saved(save(client, url, open_form(client, url), value="999"))
 
-    assert page.status_code == 200
-    assert 'name="_save"' not in page.content.decode() and 'name="value"' not in page.content.decode()
-    crafted = figure_values(world.national, key="resident_fee", value="999", base_version="1")
-    assert client.post(url, crafted).status_code == 403
     assert PolicyEntry.objects.get(pk=world.verified.pk).value == "400"
+    pending = PendingChange.for_object(world.verified)
+    assert (pending.data["value"], pending.data["status"]) == ("999", PolicyEntry.UNVERIFIED)
 
 
-def test_it_lets_an_editor_fix_an_unverified_figure_which_stays_unverified(client, editor, world):
+def test_it_keeps_an_editors_fix_of_a_published_unverified_figure_pending(client, editor, world):
     client.force_login(editor)
     url = change_url(world.unverified)
 
     assert saved(save(client, url, open_form(client, url), value="7"))
 
     entry = PolicyEntry.objects.get(pk=world.unverified.pk)
-    assert (entry.value, entry.status) == ("7", PolicyEntry.UNVERIFIED)
+    assert (entry.value, entry.status) == ("6.8", PolicyEntry.UNVERIFIED)
+    pending = PendingChange.for_object(entry)
+    assert (pending.data["value"], pending.data["status"]) == ("7", PolicyEntry.UNVERIFIED)
 
 
 def test_it_does_not_offer_an_editor_the_verify_action_or_import(client, editor, world):
@@ -877,21 +886,37 @@ def test_it_does_not_offer_an_editor_the_verify_action_or_import(client, editor,
     assert not mark_verified(client, world)
 
 
-def test_it_marks_figures_verified_today_for_a_reviewer(client, reviewer, world):
+def test_it_marks_figures_verified_today_for_a_reviewer_after_showing_the_values(client, reviewer, world):
     client.force_login(reviewer)
     changelist = client.get("/admin/guides/policyentry/")
     assert "标记为已核实（核实日期记为今天）" in changelist.content.decode()
+    chosen = {"action": "mark_verified", "_selected_action": [str(world.unverified.pk)], "index": "0"}
 
-    response = client.post(
-        "/admin/guides/policyentry/",
-        {"action": "mark_verified", "_selected_action": [str(world.unverified.pk)], "index": "0"},
-        follow=True,
-    )
+    confirm_page = client.post("/admin/guides/policyentry/", chosen)
+
+    assert reads(confirm_page, "6.8%") and reads(confirm_page, "测试文件〔2026〕1号")
+    assert PolicyEntry.objects.get(pk=world.unverified.pk).status == PolicyEntry.UNVERIFIED
+    seen = read_form(confirm_page.content.decode(), "confirm")
+    response = client.post("/admin/guides/policyentry/", seen, follow=True)
 
     assert reads(response, "已把 1 条数据标记为已核实。")
     entry = PolicyEntry.objects.get(pk=world.unverified.pk)
     assert (entry.status, entry.verified_on, entry.version) == (PolicyEntry.VERIFIED, TODAY(), 2)
     assert entry.history.latest().history_user == reviewer
+
+
+def test_it_refuses_to_verify_a_figure_changed_after_the_confirmation_page(client, reviewer, world):
+    client.force_login(reviewer)
+    chosen = {"action": "mark_verified", "_selected_action": [str(world.unverified.pk)], "index": "0"}
+    seen = read_form(client.post("/admin/guides/policyentry/", chosen).content.decode(), "confirm")
+    entry = PolicyEntry.objects.get(pk=world.unverified.pk)
+    entry.value = "9"
+    entry.save()
+
+    response = client.post("/admin/guides/policyentry/", seen, follow=True)
+
+    assert reads(response, "没有标记为已核实")
+    assert PolicyEntry.objects.get(pk=world.unverified.pk).status == PolicyEntry.UNVERIFIED
 
 
 def test_it_lets_a_reviewer_publish_with_published_at_defaulting_to_now(client, reviewer, world):
@@ -907,45 +932,41 @@ def test_it_lets_a_reviewer_publish_with_published_at_defaulting_to_now(client, 
     assert client.get("/nanchang/caogao/").status_code == 200
 
 
-def test_it_refuses_an_editors_revert_of_a_published_article(client, editor, world):
-    """An editor may read a published article's history but must not save over it from there."""
+def test_it_keeps_an_editors_revert_of_a_published_article_as_a_pending_change(client, editor, world):
+    """An editor may revert a published article from its history: the revert waits for a 审核."""
     client.force_login(editor)
     record = world.published.history.latest()
     url = f"/admin/guides/article/{world.published.pk}/history/{record.history_id}/"
     page = client.get(url)
     assert page.status_code == 200
-    assert 'name="_save"' not in page.content.decode()
 
-    response = save(
-        client, url, read_form(page.content.decode(), "base_version"), short_answer="编辑从历史页改的回答。"
-    )
+    save(client, url, read_form(page.content.decode(), "base_version"), short_answer="编辑从历史页改的回答。")
 
-    assert not saved(response)  # 403, or the form again without saving
     stored = Article.objects.get(pk=world.published.pk)
     assert (stored.short_answer, stored.status) == ("发布的回答。", Article.PUBLISHED)
+    assert PendingChange.for_object(stored).data["short_answer"] == "编辑从历史页改的回答。"
     assert client.get("/nanchang/yifabu/").status_code == 200
 
 
-def test_it_refuses_an_editors_revert_of_a_verified_figure(client, editor, world):
+def test_it_keeps_an_editors_revert_of_a_verified_figure_as_a_pending_change(client, editor, world):
     client.force_login(editor)
     record = world.verified.history.latest()
     url = f"/admin/guides/policyentry/{world.verified.pk}/history/{record.history_id}/"
     page = client.get(url)
     assert page.status_code == 200
-    assert 'name="_save"' not in page.content.decode()
 
-    response = save(client, url, read_form(page.content.decode(), "base_version"), value="999")
+    save(client, url, read_form(page.content.decode(), "base_version"), value="999")
 
-    assert not saved(response)  # 403, or the form again without saving
     stored = PolicyEntry.objects.get(pk=world.verified.pk)
     assert (stored.value, stored.status) == ("400", PolicyEntry.VERIFIED)
+    assert PendingChange.for_object(stored).data["value"] == "999"
 
 
 # --------------------------------------------------------------------------------------------
 # 5. No lost updates
 
 
-def test_it_refuses_a_stale_article_save_and_names_what_changed(reviewer, world):
+def test_it_refuses_a_stale_article_save_keeps_the_text_and_shows_who_changed_what(reviewer, world):
     other = staff("审核", "xiaozhao")
     a, b = logged_in(reviewer), logged_in(other)
     url = change_url(world.published)
@@ -958,13 +979,19 @@ def test_it_refuses_a_stale_article_save_and_names_what_changed(reviewer, world)
 
     assert refused.status_code == 200
     message = errors_of(refused)
-    assert "别人已经修改并保存" in message
-    assert "你看到的是第 1 版，现在是第 2 版" in message
-    assert "简短回答：“发布的回答。” → “甲改好的回答。”" in message
+    assert "没有保存" in message and "laoli" in message
+    assert "你打开时是第 1 版，现在是第 2 版" in message
+    conflict = text_of(refused.content.decode().split('class="conflict"')[1].split("</table>")[0])
+    assert "简短回答" in conflict and "发布的回答。" in conflict and "甲改好的回答。" in conflict
+    assert read_form(refused.content.decode(), "base_version")["short_answer"] == ["乙想写的回答。"]  # kept
     stored = Article.objects.get(pk=world.published.pk)
     assert (stored.short_answer, stored.version) == ("甲改好的回答。", 2)
     assert not Article.history.filter(short_answer="乙想写的回答。").exists()
     assert "乙想写的回答" not in logged_in(reviewer).get("/nanchang/yifabu/").content.decode()
+
+    # Having read what changed, saving again is a deliberate overwrite.
+    assert saved(save(b, url, read_form(refused.content.decode(), "base_version")))
+    assert Article.objects.get(pk=world.published.pk).short_answer == "乙想写的回答。"
 
 
 def test_it_refuses_a_stale_figure_save_and_names_what_changed(reviewer, world):
@@ -977,9 +1004,9 @@ def test_it_refuses_a_stale_figure_save_and_names_what_changed(reviewer, world):
     refused = save(b, url, form_b, value="450")
 
     assert refused.status_code == 200
-    message = errors_of(refused)
-    assert "别人已经修改并保存" in message
-    assert "数值：“400” → “420”" in message
+    assert "没有保存" in errors_of(refused)
+    conflict = text_of(refused.content.decode().split('class="conflict"')[1].split("</table>")[0])
+    assert "数值" in conflict and "400" in conflict and "420" in conflict
     stored = PolicyEntry.objects.get(pk=world.verified.pk)
     assert (stored.value, stored.version) == ("420", 2)
     assert not PolicyEntry.history.filter(value="450").exists()
@@ -1262,7 +1289,7 @@ def test_it_exports_figures_as_csv_with_region_slug_and_key(client, reviewer, wo
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert {(r["region"], r["key"], r["value"]) for r in rows} == {
+    assert {(r["地区"], r["数据项"], r["数值"]) for r in rows} == {  # Chinese headers (test_admin_spreadsheets)
         ("national", "resident_fee", "400"),
         ("nanchang", "flexible_rate", "6.8"),
     }

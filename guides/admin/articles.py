@@ -10,15 +10,15 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..figures import SPECS
 from ..markdown import render_markdown, unknown_tokens
-from ..models import Article, PolicyEntry, Region
+from ..models import Article, PendingChange, PolicyEntry, Region
 from ..views.pages import render_body
 from .previews import PreviewAdminMixin
-from .revisions import RevisionAdminMixin, VersionedForm
+from .revisions import VersionedAdmin, VersionedForm
 from .roles import can_publish
+from .workflow import WorkflowAdminMixin
 
 
 class ArticleForm(VersionedForm):
@@ -43,7 +43,7 @@ class ArticleForm(VersionedForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(PreviewAdminMixin, RevisionAdminMixin, SimpleHistoryAdmin):
+class ArticleAdmin(WorkflowAdminMixin, PreviewAdminMixin, VersionedAdmin):
     form = ArticleForm
     change_form_template = "admin/guides/article/change_form.html"
     compare_fields = ("title", "short_answer", "body")
@@ -54,7 +54,7 @@ class ArticleAdmin(PreviewAdminMixin, RevisionAdminMixin, SimpleHistoryAdmin):
     filter_horizontal = ["topics", "related"]
     date_hierarchy = "published_at"
     fieldsets = [
-        (None, {"fields": ["title", "slug", "region", "topics", "short_answer", "base_version"]}),
+        (None, {"fields": ["title", "slug", "region", "topics", "short_answer", "base_version", "draft_version"]}),
         (
             "发布",
             {
@@ -69,29 +69,31 @@ class ArticleAdmin(PreviewAdminMixin, RevisionAdminMixin, SimpleHistoryAdmin):
     @admin.display(description="状态")
     def status_label(self, obj: Article) -> str:
         now = timezone.now()
-        if obj.status == Article.DRAFT:
-            return "草稿"
+        if obj.status != Article.PUBLISHED:
+            return obj.get_status_display()
         if obj.published_at and obj.published_at > now:
-            return "定时发布"
-        if obj.unpublish_at and obj.unpublish_at <= now:
-            return "已下线"
-        return "已发布"
+            label = "定时发布"
+        elif obj.unpublish_at and obj.unpublish_at <= now:
+            label = "已下线"
+        else:
+            label = "已发布"
+        return f"{label}（有修改稿）" if obj.pk in self.pending_ids else label
+
+    def get_queryset(self, request):
+        self.pending_ids = set(
+            PendingChange.objects.filter(content_type__app_label="guides", content_type__model="article").values_list(
+                "object_id", flat=True
+            )
+        )
+        return super().get_queryset(request)
+
+    def is_publisher(self, request) -> bool:
+        return can_publish(request)
 
     def get_readonly_fields(self, request, obj=None):
         if can_publish(request):
             return []
         return ["status", "published_at", "unpublish_at", "featured"]
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if obj is not None and obj.status != Article.DRAFT and not can_publish(request):
-            return False  # editors work on drafts; publishing and live edits are for reviewers
-        return allowed
-
-    def save_model(self, request, obj, form, change):
-        if not can_publish(request):
-            obj.status = Article.DRAFT
-        super().save_model(request, obj, form, change)
 
     def get_urls(self):
         prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"

@@ -6,14 +6,15 @@ import datetime
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..figures import FigureValueError
 from ..models import POLICY_ENTRY_FIELDS, PolicyEntry
-from .revisions import RevisionAdminMixin, VersionedForm
+from .revisions import VersionedAdmin, VersionedForm
 from .roles import can_verify
 from .spreadsheets import SpreadsheetMixin
+from .workflow import WorkflowAdminMixin
 
 
 class PolicyEntryForm(VersionedForm):
@@ -57,7 +58,7 @@ class InForceFilter(admin.SimpleListFilter):
 
 
 @admin.register(PolicyEntry)
-class PolicyEntryAdmin(SpreadsheetMixin, RevisionAdminMixin, SimpleHistoryAdmin):
+class PolicyEntryAdmin(WorkflowAdminMixin, SpreadsheetMixin, VersionedAdmin):
     form = PolicyEntryForm
     list_display = [
         "__str__",
@@ -67,10 +68,19 @@ class PolicyEntryAdmin(SpreadsheetMixin, RevisionAdminMixin, SimpleHistoryAdmin)
         "effective_from",
         "effective_to",
         "status",
+        "state",
         "verified_on",
         "source_title",
     ]
-    list_filter = ["region", "key", "status", InForceFilter, OverdueFilter, ("verified_on", admin.DateFieldListFilter)]
+    list_filter = [
+        "region",
+        "key",
+        "state",
+        "status",
+        InForceFilter,
+        OverdueFilter,
+        ("verified_on", admin.DateFieldListFilter),
+    ]
     search_fields = ["key", "value", "source_title", "note"]
     list_select_related = ["region"]
     date_hierarchy = "effective_from"
@@ -79,11 +89,16 @@ class PolicyEntryAdmin(SpreadsheetMixin, RevisionAdminMixin, SimpleHistoryAdmin)
         (
             None,
             {
-                "fields": ["region", "key", "value", "effective_from", "effective_to", "base_version"],
-                "description": "同一地区同一数据项的生效期不能重叠。明年的新数字可以现在录入，到生效日期自动替换。",
+                "fields": ["region", "key", "value", "effective_from", "effective_to", "base_version", "draft_version"],
+                "description": "同一地区同一数据项的生效期不能重叠。明年的新数字可以现在录入：审核通过后，"
+                "到生效日期自动替换，原来长期有效的那条会自动填上失效日期。新数据和对已发布数据的修改，"
+                "都要审核通过后才会公开。",
             },
         ),
-        ("来源和核实", {"fields": ["source_title", "source_issuer", "source_url", "verified_on", "status", "note"]}),
+        (
+            "来源和核实",
+            {"fields": ["source_title", "source_issuer", "source_url", "verified_on", "status", "note", "state"]},
+        ),
     ]
 
     @admin.display(description="数值")
@@ -94,13 +109,10 @@ class PolicyEntryAdmin(SpreadsheetMixin, RevisionAdminMixin, SimpleHistoryAdmin)
             return obj.value
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if can_verify(request) else ["status"]
+        return [] if can_verify(request) else ["status", "state"]
 
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if obj is not None and obj.status == PolicyEntry.VERIFIED and not can_verify(request):
-            return False  # editors cannot touch verified figures
-        return allowed
+    def is_publisher(self, request) -> bool:
+        return can_verify(request)
 
     def has_import_permission(self, request):
         return can_verify(request)
@@ -109,16 +121,41 @@ class PolicyEntryAdmin(SpreadsheetMixin, RevisionAdminMixin, SimpleHistoryAdmin)
         return can_verify(request)
 
     def save_model(self, request, obj, form, change):
-        if not can_verify(request):
-            obj.status = PolicyEntry.UNVERIFIED
+        if not can_verify(request):  # what an 编辑 enters is 待核实 until a 审核 checks it
+            obj.status = form.cleaned_data["status"] = PolicyEntry.UNVERIFIED
         super().save_model(request, obj, form, change)
 
     @admin.action(description="标记为已核实（核实日期记为今天）", permissions=["verify"])
     def mark_verified(self, request, queryset):
-        count = 0
-        for entry in queryset:
+        """First show the values being verified; then verify only rows unchanged since that page."""
+        entries = list(queryset.select_related("region"))
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "核实这些数据",
+                "opts": self.opts,
+                "entries": entries,
+                "action": "mark_verified",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/guides/policyentry/verify_confirm.html", context)
+        seen = {key[len("version_") :]: value for key, value in request.POST.items() if key.startswith("version_")}
+        verified, changed = 0, []
+        for entry in entries:
+            if seen.get(str(entry.pk)) != str(entry.version):
+                changed.append(str(entry))
+                continue
             entry.status, entry.verified_on = PolicyEntry.VERIFIED, timezone.localdate()
             entry._history_user = request.user
             entry.save()
-            count += 1
-        self.message_user(request, f"已把 {count} 条数据标记为已核实。", messages.SUCCESS)
+            verified += 1
+        if verified:
+            self.message_user(request, f"已把 {verified} 条数据标记为已核实。", messages.SUCCESS)
+        if changed:
+            self.message_user(
+                request,
+                "这些数据在你打开确认页面之后被改过，没有标记为已核实，请重新查看后再核实："
+                + "、".join(changed)
+                + "。",
+                messages.WARNING,
+            )

@@ -8,11 +8,12 @@ from django import forms
 from django.contrib import admin
 
 from ..models import GlossaryTerm
+from .revisions import VersionedAdmin, VersionedForm
 
 DIGIT_RE = re.compile(r"\d")
 
 
-class GlossaryTermForm(forms.ModelForm):
+class GlossaryTermForm(VersionedForm):
     class Meta:
         model = GlossaryTerm
         fields = ["term", "slug", "aliases", "explanation", "link_in_articles", "order"]
@@ -30,8 +31,9 @@ class GlossaryTermForm(forms.ModelForm):
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(admin.ModelAdmin):
+class GlossaryTermAdmin(VersionedAdmin):
     form = GlossaryTermForm
+    fields = ["term", "slug", "aliases", "explanation", "link_in_articles", "order", "base_version"]
     list_display = ["term", "aliases", "slug", "link_in_articles", "order"]
     list_editable = ["link_in_articles", "order"]
     list_filter = ["link_in_articles"]

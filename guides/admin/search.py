@@ -11,13 +11,21 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import SearchMiss, SearchSynonym
+from .revisions import VersionedAdmin, VersionedForm
+
+
+class SearchSynonymForm(VersionedForm):
+    class Meta:
+        model = SearchSynonym
+        fields = ["words", "note"]
 
 
 @admin.register(SearchSynonym)
-class SearchSynonymAdmin(admin.ModelAdmin):
+class SearchSynonymAdmin(VersionedAdmin):
+    form = SearchSynonymForm
     list_display = ["words", "note"]
     search_fields = ["words", "note"]
-    fields = ["words", "note"]
+    fields = ["words", "note", "base_version"]
 
 
 @admin.register(SearchMiss)
