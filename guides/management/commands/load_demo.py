@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from guides.models import (
     POLICY_ENTRY_FIELDS,
@@ -25,6 +26,7 @@ from guides.models import (
     ServiceChannel,
     Topic,
 )
+from guides.workflow import figure_snapshot
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 PUBLISHED_AT = datetime.datetime(2026, 11, 1, 8, 0, tzinfo=datetime.UTC)
@@ -151,6 +153,8 @@ class Command(BaseCommand):
 
     def load_articles(self, regions: dict[str, Region], topics: dict[str, Topic]) -> int:
         loaded: list[tuple[Article, dict[str, str]]] = []
+        regions_with_parents = {r.pk: r for r in Region.objects.select_related("parent__parent")}
+        today = timezone.localdate()
         for path in sorted((DEMO_DIR / "articles").glob("*/*.md")):
             meta, body = parse_article(path)
             region = regions[path.parent.name]
@@ -165,6 +169,9 @@ class Command(BaseCommand):
             article.reviewed_on = datetime.date.fromisoformat(meta.get("reviewed_on") or "2026-11-01")
             article.featured = meta.get("featured", "false").lower() == "true"
             article.order = int(meta.get("order") or 0)
+            # The demo's articles stand for approved ones: remember the figures they were read with.
+            lineage = regions_with_parents.get(region.pk, region)
+            article.reviewed_figures = figure_snapshot(article, PolicyEntry.objects.for_region(lineage, today))
             self.save_valid(article, str(path.relative_to(DEMO_DIR)))
             article.topics.set([topics[slug] for slug in split_list(meta.get("topics", ""))])
             loaded.append((article, meta))
