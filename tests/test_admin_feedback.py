@@ -229,9 +229,9 @@ def test_the_export_has_only_the_chosen_rows_newest_first(world, editor):
 def board_box(client) -> str:
     html = client.get("/admin/guides/freshness/").content.decode()
     for chunk in html.split('<div class="module">')[1:]:
-        if "读者报告数字有误" in chunk.split("</h2>")[0]:
+        if "读者报告的错误" in chunk.split("</h2>")[0]:
             return chunk
-    raise AssertionError("no 读者报告数字有误 box on the content board")
+    raise AssertionError("no 读者报告的错误 box on the content board")
 
 
 def test_the_content_board_counts_unhandled_wrong_figure_reports_per_page(world, editor):
@@ -246,7 +246,7 @@ def test_the_content_board_counts_unhandled_wrong_figure_reports_per_page(world,
 
     box = board_box(editor)
 
-    assert "读者报告数字有误（3 个页面）" in text_of(box)
+    assert "读者报告的错误：3 个页面" in text_of(box)
     rows = [text_of(r) for r in re.findall(r"<tr><td>.*?</tr>", box, re.S)]
     assert rows[0].startswith("南昌医保断缴了怎么补缴？ 问答 3 ")
     assert any(r.startswith("贺州补缴估算 估算器 1 ") for r in rows)

@@ -6,11 +6,13 @@ import datetime
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from ..figures import FigureValueError
 from ..models import POLICY_ENTRY_FIELDS, PolicyEntry
+from ..usage import usage_context
 from .revisions import VersionedAdmin, VersionedForm
 from .roles import can_verify
 from .spreadsheets import SpreadsheetMixin
@@ -113,6 +115,12 @@ class PolicyEntryAdmin(WorkflowAdminMixin, SpreadsheetMixin, VersionedAdmin):
 
     def is_publisher(self, request) -> bool:
         return can_verify(request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """With "这个数据用在哪里": the articles and estimator rules that read this figure."""
+        entry = self.get_object(request, unquote(object_id))
+        extra_context = {**(extra_context or {}), **(usage_context(entry) if entry is not None else {})}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_import_permission(self, request):
         return can_verify(request)
