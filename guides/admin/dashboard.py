@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import DRAFT, PUBLISHED, REVIEW, Article, PendingChange, PolicyEntry
+from . import board
 from .roles import can_publish, can_verify
 
 SHOWN = 5
@@ -37,10 +38,11 @@ class Section:
     help: str
     items: list[Item] = field(default_factory=list)
     more_url: str = ""
+    total: int | None = None  # when the items are only the first of a longer list
 
     @property
     def count(self) -> int:
-        return len(self.items)
+        return len(self.items) if self.total is None else self.total
 
     @property
     def shown(self) -> list[Item]:
@@ -62,7 +64,9 @@ def pending_items(changes, models_by_type) -> list[Item]:
 
 
 def row_items(rows, note: str) -> list[Item]:
-    return [Item(str(row), admin_url(row, "review"), f"{row._meta.verbose_name} · {note}", row.updated_at) for row in rows]
+    return [
+        Item(str(row), admin_url(row, "review"), f"{row._meta.verbose_name} · {note}", row.updated_at) for row in rows
+    ]
 
 
 def by_newest(items: list[Item]) -> list[Item]:
@@ -81,7 +85,11 @@ def dashboard(request: HttpRequest) -> dict:
     mine = Q(pk__in=Article.history.filter(history_user=user).values("id"))
     my_figures = Q(pk__in=PolicyEntry.history.filter(history_user=user).values("id"))
 
-    drafts = Section("我的草稿", "自己写过、还没提交的内容，以及被退回的修改。")
+    drafts = Section(
+        "我的草稿",
+        "自己写过、还没提交的内容，以及被退回的修改。",
+        more_url=reverse("admin:guides_article_changelist") + "?status__exact=draft",
+    )
     drafts.items = by_newest(
         row_items(articles.filter(mine, status=DRAFT)[:50], "草稿")
         + row_items(figures.filter(my_figures, state=DRAFT)[:50], "草稿")
@@ -96,9 +104,12 @@ def dashboard(request: HttpRequest) -> dict:
         waiting += row_items(figures.filter(state=REVIEW)[:50], "待审核")
     publishable = {types[Article].pk} if can_publish(request) else set()
     publishable |= {types[PolicyEntry].pk} if can_verify(request) else set()
-    waiting += pending_items([c for c in changes if c.state == REVIEW and c.content_type_id in publishable], models_by_type)
+    waiting += pending_items(
+        [c for c in changes if c.state == REVIEW and c.content_type_id in publishable], models_by_type
+    )
     if publishable:
-        sections.append(Section("等我审核", "编辑提交的新内容和对已发布内容的修改。", by_newest(waiting)))
+        more = reverse("admin:guides_article_changelist") + "?status__exact=review"
+        sections.append(Section("等我审核", "编辑提交的新内容和对已发布内容的修改。", by_newest(waiting), more))
     else:
         submitted = row_items(articles.filter(mine, status=REVIEW)[:50], "待审核")
         submitted += row_items(figures.filter(my_figures, state=REVIEW)[:50], "待审核")
@@ -108,26 +119,29 @@ def dashboard(request: HttpRequest) -> dict:
     today = timezone.localdate()
     due = Section(
         "到期需要复审",
-        f"超过 {settings.ARTICLE_REVIEW_DAYS} 天没有审核的问答，和超过 {settings.FIGURE_MAX_AGE_DAYS} 天没有核实的数字。",
+        f"超过 {settings.ARTICLE_REVIEW_DAYS} 天没有审核的问答，引用的数字变了的问答，"
+        f"和超过 {settings.FIGURE_MAX_AGE_DAYS} 天没有核实的数字。",
         more_url=reverse("guides_freshness"),
     )
     article_cutoff = today - datetime.timedelta(days=settings.ARTICLE_REVIEW_DAYS)
-    figure_cutoff = today - datetime.timedelta(days=settings.FIGURE_MAX_AGE_DAYS)
     old_articles = articles.filter(status=PUBLISHED).filter(Q(reviewed_on__lt=article_cutoff) | Q(reviewed_on=None))
-    due.items = [
-        Item(str(a), admin_url(a, "change"), f"问答 · 上次审核 {a.reviewed_on or '从未'}")
-        for a in old_articles.order_by("reviewed_on")[:50]
-    ] + [
-        Item(str(e), admin_url(e, "change"), f"数字 · 上次核实 {e.verified_on}")
-        for e in figures.live().in_force(today).filter(verified_on__lt=figure_cutoff).order_by("verified_on")[:50]
-    ]
+    rereview, overdue = board.articles_to_rereview(today, SHOWN), board.figures_overdue(today, SHOWN)
+    due.items = (
+        [
+            Item(str(a), admin_url(a, "change"), f"问答 · 上次审核 {a.reviewed_on or '从未'}")
+            for a in old_articles.order_by("reviewed_on")[:SHOWN]
+        ]
+        + [Item(str(r.article), admin_url(r.article, "change"), "问答 · 引用的数字变了") for r in rereview.items]
+        + [Item(str(e), admin_url(e, "change"), f"数字 · 上次核实 {e.verified_on}") for e in overdue.items]
+    )
+    due.total = old_articles.count() + rereview.total + overdue.total
     sections.append(due)
-
-    from .board import reported_error_rows
 
     errors = Section(
         "读者报告的错误", "读者在页面上报告数字有误、还没处理的。", more_url=reverse("admin:guides_feedback_changelist")
     )
-    errors.items = [Item(r["name"], r["url"], f"{r['kind_label']} · {r['count']} 条报告") for r in reported_error_rows()]
+    errors.items = [
+        Item(r["name"], r["url"], f"{r['kind_label']} · {r['count']} 条报告") for r in board.reported_error_rows()
+    ]
     sections.append(errors)
     return {"dashboard": sections, "board_url": reverse("guides_freshness")}
