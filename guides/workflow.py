@@ -315,3 +315,23 @@ def discard(obj: models.Model, user) -> None:
         raise WorkflowError("没有待审核的修改稿可以放弃。")
     pending.delete()
     log(obj, ReviewEvent.WITHDRAWN, user, "放弃了修改稿")
+
+
+def as_proposed(article: Article) -> Article:
+    """The article as it will read once its pending change is approved (itself if it has none),
+    for previews: body rendered, topics and related questions as proposed. Never saved."""
+    from .markdown import render_markdown
+    from .models import Topic
+
+    pending = pending_for(article)
+    if pending is None:
+        return article
+    many = apply_data(article, pending.data)
+    article.body_html = render_markdown(article.body)
+    cache = getattr(article, "_prefetched_objects_cache", {})
+    if "topics" in many:
+        cache["topics"] = Topic.objects.filter(pk__in=many["topics"])
+    if "related" in many:
+        cache["related"] = Article.objects.published().filter(pk__in=many["related"]).select_related("region")
+    article._prefetched_objects_cache = cache
+    return article

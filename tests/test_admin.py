@@ -511,7 +511,7 @@ def test_it_offers_a_share_link_and_phone_and_desktop_frames(client, reviewer, c
     article = draft(city, title="预览页的问题？")
     client.force_login(reviewer)
 
-    page = client.get(f"/admin/guides/article/{article.pk}/preview/")
+    page = client.post(f"/admin/guides/article/{article.pk}/preview/", {"action": "create"}, follow=True)
 
     html = page.content.decode()
     (share,) = re.findall(r'<input id="share" type="text" readonly value="([^"]+)"', html)
@@ -519,14 +519,16 @@ def test_it_offers_a_share_link_and_phone_and_desktop_frames(client, reviewer, c
     frames = re.findall(r"<iframe ([^>]*)>", html)
     assert len(frames) == 2
     assert all(f'src="/admin/guides/article/{article.pk}/preview/page/"' in f for f in frames)
-    assert "width:360px" in frames[0]
-    assert "width:1000px" in frames[1]
+    assert "preview-frame-phone" in frames[0]
+    assert "preview-frame-desktop" in frames[1]
     assert reads(page, "72 小时内有效")
     assert reads(page, "还没有发布")
 
 
 def share_link(reviewer, article) -> str:
-    html = logged_in(reviewer).get(f"/admin/guides/article/{article.pk}/preview/").content.decode()
+    """Presses 生成新的预览链接 on the preview screen and reads the new link's address."""
+    screen = f"/admin/guides/article/{article.pk}/preview/"
+    html = logged_in(reviewer).post(screen, {"action": "create"}, follow=True).content.decode()
     (share,) = re.findall(r'<input id="share" type="text" readonly value="([^"]+)"', html)
     return urlsplit(share).path
 

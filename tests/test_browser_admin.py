@@ -106,6 +106,7 @@ def test_it_writes_previews_and_publishes_a_question(staff_site, desktop):
         frame = page.frame_locator(f'iframe[title="{frame_title}"]')
         expect(frame.get_by_role("heading", level=1)).to_have_text(TITLE)
         expect(frame.locator(".preview-banner")).to_contain_text("还没有发布")
+    page.get_by_role("button", name="生成新的预览链接").click()
     share = page.locator("#share").input_value()
     assert re.fullmatch(re.escape(staff_site) + r"/preview/[^/]+/", share)
 

@@ -435,3 +435,14 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(world, reviewer):
 
     assert queries() == few
     assert "等我审核（30）" in text_of(checker.get("/admin/").content.decode())
+
+
+def test_the_staff_preview_shows_the_pending_version_while_the_public_keeps_the_live_one(client, world, editor):
+    writer = logged_in(editor)
+    url = change_url(world.published)
+    save(writer, url, open_form(writer, url), short_answer="预览里看到的新回答。")
+
+    preview = writer.get(f"/admin/guides/article/{world.published.pk}/preview/page/").content.decode()
+
+    assert "预览里看到的新回答。" in preview
+    assert "预览里看到的新回答" not in public(client, "/nanchang/jiaofei/")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import html
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -28,7 +29,8 @@ from ..figures import GROUPS, KEY_FIGURES, REGISTRY
 from ..glossary import article_terms
 from ..markdown import channel_key, is_case_token, is_channel_token, link_phones, link_terms, replace_tokens
 from ..models import Article, ArticleRedirect, PolicyEntry, Region, ServiceChannel, ShownFigure, Topic, in_force_by_key
-from ..previews import article_from_token
+from ..previews import LinkGone, link_from_token
+from ..workflow import as_proposed
 
 
 def absolute(path: str) -> str:
@@ -115,16 +117,61 @@ def shown_figures(entries: dict[str, PolicyEntry], today: datetime.date):
     return groups
 
 
+@dataclass(frozen=True)
+class ShownPeriod:
+    """A stretch of days on which a region's page showed one figure (its own or an inherited one)."""
+
+    entry: PolicyEntry
+    start: datetime.date
+    end: datetime.date | None  # None: still shown
+    inherited: bool  # the figure is the province's or the nation's
+
+
 def earlier_figures(lineage: list[Region], entries: dict[str, PolicyEntry], today: datetime.date):
-    """For each figure in force, the values it replaced (same region and key), newest first."""
-    current = {(e.region_id, e.key): e for e in entries.values()}
-    past: dict[str, list[PolicyEntry]] = {}
-    for old in (
-        PolicyEntry.objects.live().filter(region__in=lineage, effective_to__lt=today).order_by("-effective_from")
+    """For each figure in force, what the region's page showed before, newest first.
+
+    Worked out from every approved period of the region and the regions it falls back to (one
+    query), so when a city gets its own figure the history keeps the province's or the nation's
+    value it used before. Returns [(current period, [earlier periods])] for figures that changed.
+    """
+    depth = {r.pk: i for i, r in enumerate(lineage)}
+    periods: dict[str, list[PolicyEntry]] = {}
+    for entry in (
+        PolicyEntry.objects.live()
+        .filter(region__in=lineage, key__in=list(entries), effective_from__lte=today)
+        .select_related("region")
     ):
-        if (old.region_id, old.key) in current:
-            past.setdefault(old.key, []).append(old)
-    return [(current_entry, past[key]) for key, current_entry in entries.items() if key in past]
+        periods.setdefault(entry.key, []).append(entry)
+    history = []
+    for key, current in entries.items():
+        shown = shown_periods(periods.get(key, []), depth, today)
+        if len(shown) > 1 and shown[-1].entry.pk == current.pk:
+            history.append((shown[-1], shown[-2::-1]))
+    return history
+
+
+def shown_periods(candidates: list[PolicyEntry], depth: dict[int, int], today: datetime.date) -> list[ShownPeriod]:
+    """What a region showed for one key from its first figure until today, oldest first: on each
+    day the nearest region's figure in force (days with none are left out)."""
+    one_day = datetime.timedelta(days=1)
+    starts = sorted(
+        {e.effective_from for e in candidates}
+        | {e.effective_to + one_day for e in candidates if e.effective_to is not None and e.effective_to < today}
+    )
+    shown: list[ShownPeriod] = []
+    for i, start in enumerate(starts):
+        in_force = [
+            e for e in candidates if e.effective_from <= start and (e.effective_to is None or e.effective_to >= start)
+        ]
+        entry = min(in_force, key=lambda e: depth[e.region_id], default=None)
+        if entry is None:
+            continue
+        end = starts[i + 1] - one_day if i + 1 < len(starts) else None
+        if shown and shown[-1].entry.pk == entry.pk and shown[-1].end == start - one_day:
+            shown[-1] = ShownPeriod(entry, shown[-1].start, end, shown[-1].inherited)
+        else:
+            shown.append(ShownPeriod(entry, start, end, depth[entry.region_id] > 0))
+    return shown
 
 
 @require_safe
@@ -232,6 +279,9 @@ def render_body(
 
 
 def article_page(request: HttpRequest, article: Article, *, preview: bool = False) -> HttpResponse:
+    """An article's page; a preview shows it as it will read once its pending change is approved."""
+    if preview:
+        article = as_proposed(article)
     today = timezone.localdate()
     channels = lineage_channels(article.region)  # one query: the body's channel tokens and the footer
     body_html, figures = render_body(article, PolicyEntry.objects.for_lineage(article.region), today, channels)
@@ -315,14 +365,17 @@ def preview_queryset():
 
 @require_safe
 def preview(request: HttpRequest, token: str) -> HttpResponse:
-    """A draft exactly as the public will see it, for a reviewer holding a signed, expiring link."""
+    """A draft exactly as the public will see it, for someone holding a signed link that staff have
+    neither withdrawn nor let expire (410 then, saying which; 404 for a link that never was)."""
     try:
-        pk = article_from_token(token)
-    except signing.SignatureExpired:
-        return render(request, "guides/preview_expired.html", {"expired": True}, status=410)
+        link = link_from_token(token)
+    except LinkGone as gone:
+        page = render(request, "guides/preview_expired.html", {"reason": gone.reason}, status=410)
+        page["X-Robots-Tag"] = "noindex, nofollow"
+        return page
     except signing.BadSignature:
         raise Http404("预览链接无效") from None
-    found = get_object_or_404(preview_queryset(), pk=pk)
+    found = get_object_or_404(preview_queryset(), pk=link.article_id)
     return article_page(request, found, preview=True)
 
 
