@@ -90,6 +90,8 @@ def to_data(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]
             data[name] = value.pk
         elif isinstance(value, datetime.date):  # dates and datetimes
             data[name] = value.isoformat()
+        elif isinstance(value, str):  # as the row will store it (VersionedModel: LF line endings)
+            data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
         else:
             data[name] = value
     return data
@@ -109,6 +111,11 @@ def from_data(model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]
         else:
             values[field.name] = field.to_python(value)
     return values
+
+
+def proposed_data(obj: models.Model, pending: PendingChange) -> dict[str, Any]:
+    """The row's content with the pending change over it (a change holds only what the form edited)."""
+    return {**row_data(obj), **pending.data}
 
 
 def row_data(obj: models.Model) -> dict[str, Any]:

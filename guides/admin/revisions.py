@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +19,18 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import PendingChange
-from ..workflow import content_fields, from_data, row_data
+from ..workflow import content_fields, from_data, proposed_data, row_data
+
+NEXT_LINK_RE = re.compile(r'<a href="#difflib_chg_[^"]*">[fnt]</a>')
 
 
-def text_diff(old: str, new: str) -> str:
-    """A full side-by-side diff of two texts, line by line (HTML-escaped by difflib)."""
+def text_diff(old: str, new: str, *, context: bool = False) -> str:
+    """A side-by-side diff of two texts, line by line (HTML-escaped by difflib): in full, or only
+    the changed lines with three lines around them (`context`)."""
     differ = difflib.HtmlDiff(wrapcolumn=50)
-    return differ.make_table((old or "").splitlines(), (new or "").splitlines(), fromdesc="之前", todesc="之后")
+    old_lines, new_lines = (old or "").splitlines(), (new or "").splitlines()
+    table = differ.make_table(old_lines, new_lines, fromdesc="之前", todesc="之后", context=context, numlines=3)
+    return NEXT_LINK_RE.sub("", table)  # difflib's f/n/t jump links mean nothing to staff
 
 
 @dataclass(frozen=True)
@@ -60,15 +66,22 @@ def shown(field: models.Field, value: Any) -> str:
     return str(value)
 
 
-def field_changes(model: type[models.Model], old: dict, new: dict) -> list[FieldChange]:
-    """Every content field whose value differs between two versions (data as workflow.row_data)."""
+def field_changes(model: type[models.Model], old: dict, new: dict, *, context: bool = False) -> list[FieldChange]:
+    """Every content field whose value differs between two versions (data as workflow.row_data);
+    long texts as a side-by-side diff, in full or with `context` lines around each change."""
     rows = []
     for field in content_fields(model):
         a, b = old.get(field.name), new.get(field.name)
         if a == b or (a in (None, "") and b in (None, "")):
             continue
-        if isinstance(field, models.TextField) or (isinstance(a, str) and isinstance(b, str) and len(a + b) > 160):
-            rows.append(FieldChange(str(field.verbose_name), "", "", text_diff(str(a or ""), str(b or ""))))
+        long_text = isinstance(field, models.TextField) or (
+            isinstance(a, str) and isinstance(b, str) and len(a + b) > 160
+        )
+        if long_text and str(a or "").splitlines() == str(b or "").splitlines():
+            continue  # only a line ending or a final newline differs: not a change anyone can see
+        if long_text:
+            diff = text_diff(str(a or ""), str(b or ""), context=context)
+            rows.append(FieldChange(str(field.verbose_name), "", "", diff))
         else:
             old_text, new_text = shown(field, a), shown(field, b)
             if old_text != new_text:  # e.g. a time differing only below the minute
@@ -178,7 +191,7 @@ class VersionedForm(forms.ModelForm):
         self.conflict = {
             "who": str(now.author or "别人") if now is not None else "别人",
             "when": now.updated_at if now is not None else None,
-            "changes": field_changes(model, row_data(stored), now.data) if now is not None else [],
+            "changes": field_changes(model, row_data(stored), proposed_data(stored, now)) if now is not None else [],
             "deleted": False,
             "draft": True,
             "base": seen,
@@ -255,7 +268,7 @@ class RevisionAdminMixin:
         newer = by_id.get(request.GET.get("b", "")) or records[0]
         if older.history_date > newer.history_date:
             older, newer = newer, older
-        rows = field_changes(self.model, record_data(older), record_data(newer))
+        rows = field_changes(self.model, record_data(older), record_data(newer), context=True)
         context = {
             **self.admin_site.each_context(request),
             "title": f"比较修改：{records[0].instance}",

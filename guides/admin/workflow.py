@@ -151,9 +151,10 @@ class WorkflowAdminMixin:
         pending = workflow.pending_for(obj)
         published = workflow.is_published(obj)
         if pending is not None:
-            changes = field_changes(self.model, workflow.row_data(obj), pending.data)
+            proposed = workflow.proposed_data(obj, pending)
+            changes = field_changes(self.model, workflow.row_data(obj), proposed, context=True)
         else:
-            changes = field_changes(self.model, {}, workflow.row_data(obj)) if not published else []
+            changes = field_changes(self.model, {}, workflow.row_data(obj), context=True) if not published else []
         to_decide = pending is not None or not published
         found = checks_for(obj) if to_decide else []
         context = {
