@@ -5,7 +5,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench migrate demo install clean
+.PHONY: run test lint format bench migrate demo install clean messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: migrate
 	$(PY) manage.py load_demo >/dev/null
 	$(PY) manage.py bench
 	$(PY) manage.py bench_search
+
+## Compile locale/*/LC_MESSAGES/*.po into the .mo files Django reads (commit both; no gettext needed).
+messages: install
+	$(PY) scripts/compile-messages
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

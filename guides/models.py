@@ -541,6 +541,7 @@ class SearchToken(models.Model):
     in_head = models.BooleanField(default=False)  # in the question or the short answer
 
     class Meta:
+        verbose_name = verbose_name_plural = "搜索索引词"
         constraints = [models.UniqueConstraint(fields=["article", "token"], name="search_token_once_per_article")]
         indexes = [models.Index(fields=["token", "article", "in_head"], name="search_token_lookup")]
 

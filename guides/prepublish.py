@@ -74,7 +74,7 @@ def stale_base(row: models.Model, base_version: int) -> Check:
     return Check(
         BLOCK,
         f"这份修改是在第 {base_version} 版上做的，之后已发布的版本又被改过（现在是第 {row.version} 版"
-        f"{'，' + who + '修改' if who else ''}）。批准会覆盖那些修改：请退回给编辑，在最新版本上重新修改。",
+        f"{'，' + who + '修改' if who else ''}）。审核通过会覆盖那些修改：请退回给编辑，在最新版本上重新修改。",
     )
 
 
@@ -131,7 +131,7 @@ def publish_times(article: Article) -> list[Check]:
             Check(
                 WARN,
                 f"发布时间 {timezone.localtime(article.published_at):%Y-%m-%d %H:%M} 已经过去："
-                "批准后立即发布，页面上的发布时间会显示这个过去的时间。",
+                "审核通过后立即发布，页面上的发布时间会显示这个过去的时间。",
             )
         )
     if article.published_at and article.published_at > now + FAR_FUTURE:
@@ -143,7 +143,7 @@ def publish_times(article: Article) -> list[Check]:
             )
         )
     if article.unpublish_at and article.unpublish_at <= now:
-        found.append(Check(BLOCK, "下线时间已经过去：批准后这篇问答也不会出现在网站上。请改正或清空下线时间。"))
+        found.append(Check(BLOCK, "下线时间已经过去：审核通过后这篇问答也不会出现在网站上。请改正或清空下线时间。"))
     elif article.published_at and article.published_at > now:
         found.append(Check(INFO, f"定时发布：{timezone.localtime(article.published_at):%Y-%m-%d %H:%M} 起公开。"))
     return found
@@ -182,7 +182,7 @@ def figure_checks(entry: PolicyEntry, today: datetime.date, *, replacing: bool) 
         found.append(
             Check(
                 INFO,
-                f"批准后，原来 {predecessor.effective_from.isoformat()} 起的数据（{predecessor.display_value}）"
+                f"审核通过后，原来 {predecessor.effective_from.isoformat()} 起的数据（{predecessor.display_value}）"
                 f"的失效日期会设为 {end.isoformat()}。",
             )
         )

@@ -938,7 +938,7 @@ def test_it_shows_an_article_question_first_then_short_answer_then_body(client, 
     assert "每年交 400 元/年[" in page.main
     assert "本文数字的来源" in page.main and "核实于 2026年11月1日" in page.main
     assert "待核实" in page.main
-    assert "最近审阅：2026年11月23日" in page.main
+    assert "最近审核：2026年11月23日" in page.main
     assert "/topics/bujiao/" in page.hrefs
 
 

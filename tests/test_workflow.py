@@ -146,7 +146,7 @@ def test_an_editor_cannot_approve_or_send_back(world, editor):
 
     response = decide(writer, world.published, "approve")
 
-    assert "只有审核可以批准或退回" in response.content.decode()
+    assert "只有审核可以审核通过或退回" in response.content.decode()
     assert Article.objects.get(pk=world.published.pk).short_answer == "看下面的标准。"
     assert 'value="approve"' not in writer.get(review_url(world.published)).content.decode()
 

@@ -10,4 +10,4 @@
 Importing this package registers every ModelAdmin.
 """
 
-from . import articles, feedback, figures, glossary, places, search  # noqa: F401
+from . import articles, feedback, figures, glossary, people, places, search  # noqa: F401

@@ -59,7 +59,7 @@ class ArticleAdmin(WorkflowAdminMixin, PreviewAdminMixin, VersionedAdmin):
             "发布",
             {
                 "fields": ["status", "published_at", "unpublish_at", "reviewed_on", "featured", "order"],
-                "description": "发布时间填将来的时间即定时发布；到了下线时间自动撤下。都不需要后台任务。",
+                "description": "发布时间填将来的时间即定时发布；到了下线时间自动下线。都不需要后台任务。",
             },
         ),
         ("相关问题", {"fields": ["related"]}),

@@ -118,7 +118,7 @@ def dashboard(request: HttpRequest) -> dict:
 
     today = timezone.localdate()
     due = Section(
-        "到期需要复审",
+        "到期需要重新审核",
         f"超过 {settings.ARTICLE_REVIEW_DAYS} 天没有审核的问答，引用的数字变了的问答，"
         f"和超过 {settings.FIGURE_MAX_AGE_DAYS} 天没有核实的数字。",
         more_url=reverse("guides_freshness"),

@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import PendingChange
 from ..workflow import content_fields, from_data, proposed_data, row_data
+from .display import ChineseHistoryMixin, StaffDeletionMixin
 
 NEXT_LINK_RE = re.compile(r'<a href="#difflib_chg_[^"]*">[fnt]</a>')
 
@@ -29,6 +30,8 @@ def text_diff(old: str, new: str, *, context: bool = False) -> str:
     the changed lines with three lines around them (`context`)."""
     differ = difflib.HtmlDiff(wrapcolumn=50)
     old_lines, new_lines = (old or "").splitlines(), (new or "").splitlines()
+    if old_lines == new_lines:
+        return "<p>（两边文字相同）</p>"
     table = differ.make_table(old_lines, new_lines, fromdesc="之前", todesc="之后", context=context, numlines=3)
     return NEXT_LINK_RE.sub("", table)  # difflib's f/n/t jump links mean nothing to staff
 
@@ -294,7 +297,7 @@ def kept_work_response(request: HttpRequest, reason: str, status: int = 403) -> 
     return TemplateResponse(request, "admin/guides/kept_work.html", context, status=status)
 
 
-class VersionedAdmin(RevisionAdminMixin, SimpleHistoryAdmin):
+class VersionedAdmin(StaffDeletionMixin, ChineseHistoryMixin, RevisionAdminMixin, SimpleHistoryAdmin):
     """A ModelAdmin whose saves are version-checked, with history, compare and revert, and
     whose refusals keep what was typed. For rows outside the review workflow."""
 

@@ -210,7 +210,7 @@ class WorkflowAdminMixin:
             return "请选择一个操作。"
         needs_publisher, step, done = steps[action]
         if needs_publisher and not self.is_publisher(request):
-            return "只有审核可以批准或退回。"
+            return "只有审核可以审核通过或退回。"
         if not needs_publisher and not self.has_change_permission(request, obj):
             return "你没有修改这条内容的权限。"
         try:
