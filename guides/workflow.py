@@ -17,8 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from . import notices
 from .markdown import figure_tokens
 from .models import DRAFT, PUBLISHED, REVIEW, Article, PendingChange, PolicyEntry, ReviewEvent
+from .prepublish import blocking, checks_for
 
 # Fields an approval never copies from a pending change: bookkeeping, not content.
 NOT_CONTENT = {"id", "version", "updated_at", "created_at", "body_html", "reviewed_figures"}
@@ -178,8 +180,9 @@ def keep_pending(obj: models.Model, data: dict[str, Any], user, base_version: in
     return pending
 
 
-def log(obj: models.Model, action: str, user, comment: str = "") -> ReviewEvent:
-    return ReviewEvent.objects.create(
+def log(obj: models.Model, action: str, user, comment: str = "", *, notify: bool = False) -> ReviewEvent:
+    """Record a step; with `notify`, e-mail the people it concerns once the transaction commits."""
+    event = ReviewEvent.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
         object_repr=str(obj)[:200],
@@ -187,6 +190,9 @@ def log(obj: models.Model, action: str, user, comment: str = "") -> ReviewEvent:
         comment=comment.strip(),
         user=user,
     )
+    if notify:
+        notices.notify(event, obj)
+    return event
 
 
 def events_of(obj: models.Model) -> list[ReviewEvent]:
@@ -224,11 +230,7 @@ def submit(obj: models.Model, user, comment: str = "") -> ReviewEvent:
         raise WorkflowError("已经提交审核了，正在等待审核。")
     else:
         raise WorkflowError("这条内容已经发布，也没有待审核的修改，不需要提交。")
-    event = log(obj, ReviewEvent.SUBMITTED, user, comment)
-    from .notices import notify
-
-    notify(event, obj)
-    return event
+    return log(obj, ReviewEvent.SUBMITTED, user, comment, notify=True)
 
 
 @transaction.atomic
@@ -259,11 +261,7 @@ def send_back(obj: models.Model, user, comment: str) -> ReviewEvent:
             set_row_state(obj, DRAFT, user)
     else:
         raise WorkflowError("这条内容已经发布，也没有待审核的修改，没有可以退回的内容。")
-    event = log(obj, ReviewEvent.SENT_BACK, user, comment)
-    from .notices import notify
-
-    notify(event, obj)
-    return event
+    return log(obj, ReviewEvent.SENT_BACK, user, comment, notify=True)
 
 
 @transaction.atomic
@@ -277,8 +275,6 @@ def approve(
 
     Refused (WorkflowError) when a blocking pre-publish check fails; the caller shows the checks.
     """
-    from .prepublish import blocking, checks_for
-
     today = today or timezone.localdate()
     row = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     found = checks_for(row, today=today)
@@ -307,11 +303,7 @@ def approve(
         getattr(target, name).set(pks)
     if pending is not None:
         pending.delete()
-    event = log(target, ReviewEvent.APPROVED, user, comment)
-    from .notices import notify
-
-    notify(event, target)
-    return event
+    return log(target, ReviewEvent.APPROVED, user, comment, notify=True)
 
 
 @transaction.atomic
