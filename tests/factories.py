@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import itertools
 
+from django.contrib.auth.models import Group, User
+from django.test import Client
 from django.utils import timezone
 
 from guides.figures import REGISTRY
@@ -34,6 +36,25 @@ def make_policy_entry(region: Region, key: str, value: str, **fields) -> PolicyE
     entry.full_clean()
     entry.save()
     return entry
+
+
+def make_staff(
+    group: str | None = None, username: str | None = None, full_name: str = "", *, superuser: bool = False
+) -> User:
+    """A staff member in one of the migrations' groups (编辑 or 审核), or in none; tests log in with
+    force_login, so no password is hashed."""
+    user = User.objects.create(
+        username=username or f"user-{group}-{next(_seq)}", first_name=full_name, is_staff=True, is_superuser=superuser
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def make_topic(slug: str = "bujiao", name: str = "补缴") -> Topic:

@@ -26,11 +26,12 @@ from django.contrib.auth.models import Group, User
 from django.core import signing
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
-from django.test import Client
 from django.utils import timezone
 
 from guides.models import Article, PendingChange, PolicyEntry, Region
-from tests.factories import make_article, make_policy_entry, make_region, make_topic
+from tests.factories import logged_in, make_article, make_policy_entry, make_region, make_topic
+from tests.factories import make_staff as staff
+from tests.reading import reads, squash, text_of
 
 D = datetime.date
 TODAY = timezone.localdate
@@ -133,21 +134,6 @@ def select_options(html: str, name: str) -> dict[str, str]:
     }
 
 
-def text_of(html: str) -> str:
-    """What a person reads: tags dropped, entities decoded, whitespace squashed."""
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def reads(response, text: str) -> bool:
-    """Whether the page reads `text`, whatever whitespace or markup sits between its pieces."""
-    return squash(text) in squash(text_of(response.content.decode()))
-
-
 def module(response, heading: str) -> str:
     """The text of the freshness board's box whose <h2> starts with `heading`."""
     html = response.content.decode()
@@ -195,19 +181,6 @@ def saved(response) -> bool:
 
 # --------------------------------------------------------------------------------------------
 # People and content
-
-
-def staff(group: str, username: str | None = None) -> User:
-    """A staff member in one of migration 0002's groups (tests log in with force_login: no password hashing)."""
-    user = User.objects.create(username=username or f"user-{group}-{User.objects.count()}", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

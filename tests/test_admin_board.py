@@ -8,7 +8,7 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +17,8 @@ from django.utils import timezone
 from guides.admin.board import articles_to_rereview, figures_overdue, figures_unverified
 from guides.models import Article, Feedback, PolicyEntry, Region
 from tests.factories import make_article, make_policy_entry, make_region
+from tests.factories import make_staff as staff
+from tests.reading import text_of
 
 D = datetime.date
 TODAY = timezone.localdate
@@ -33,15 +35,6 @@ GROUPS = [
 ]
 
 
-def text_of(html: str) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def group(response, heading: str) -> str:
     """The HTML of the board's group whose heading starts with `heading`."""
     html = response.content.decode()
@@ -54,12 +47,6 @@ def group(response, heading: str) -> str:
 
 def headings(response) -> list[str]:
     return [text_of(h) for h in re.findall(r"<h2>(.*?)</h2>", response.content.decode(), re.S)]
-
-
-def staff(group_name: str, username: str) -> User:
-    user = User.objects.create(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from guides.models import (
     SearchSynonym,
     ServiceChannel,
 )
-from tests.factories import make_article, make_policy_entry, make_region, make_topic
+from tests.factories import make_article, make_policy_entry, make_region, make_staff, make_topic
 
 D = datetime.date
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,11 +111,8 @@ def english(html: str, codes: set[str]) -> list[str]:
 
 
 def staff(group: str | None, username: str) -> User:
-    if group is None:
-        return User.objects.create(username=username, is_staff=True, is_superuser=True)
-    user = User.objects.create(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
+    """A member of `group`, or a superuser when there is none."""
+    return make_staff(group, username, superuser=group is None)
 
 
 class World:

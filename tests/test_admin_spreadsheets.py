@@ -17,12 +17,14 @@ from urllib.parse import unquote
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
 from guides.models import PolicyEntry, Region
 from tests.factories import make_policy_entry, make_region
+from tests.factories import make_staff as staff
+from tests.reading import text_of
 
 D = datetime.date
 IMPORT = "/admin/guides/policyentry/import/"
@@ -46,12 +48,6 @@ HEADERS = [
 
 # --------------------------------------------------------------------------------------------
 # People, content and pages
-
-
-def staff(group: str, username: str, full_name: str = "") -> User:
-    user = User.objects.create(username=username, first_name=full_name, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 @pytest.fixture
@@ -79,11 +75,6 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     return World()
-
-
-def text_of(html: str) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 def problems(response) -> list[str]:

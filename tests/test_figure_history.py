@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from html import unescape
 
 import pytest
 from django.db import connection
@@ -13,16 +12,9 @@ from django.test.utils import CaptureQueriesContext
 
 from guides.models import PolicyEntry, Region
 from tests.factories import make_policy_entry, make_region
+from tests.reading import squash, text_of
 
 D = datetime.date
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def changes(client, path: str) -> str:

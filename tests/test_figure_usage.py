@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
-from html import escape, unescape
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -32,15 +31,12 @@ from guides.usage import (
     usage_context,
 )
 from tests.factories import make_article, make_policy_entry, make_region
+from tests.reading import text_of
 
 D = datetime.date
 DEMO = Path(__file__).resolve().parents[1] / "guides" / "demo"
 CHANGES = "/admin/guides/changes/"
 NEXT_YEAR = D(timezone.localdate().year + 1, 1, 1)
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 # --------------------------------------------------------------------------------------------

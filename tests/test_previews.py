@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime
 import re
 import time
-from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Permission, User
 from django.core import signing
 from django.db import connection
 from django.test import Client
@@ -22,28 +21,11 @@ from django.utils import timezone
 
 from guides.models import Article, PreviewLink
 from guides.previews import PREVIEW_SALT, preview_token, token_for
-from tests.factories import make_article, make_region
+from tests.factories import logged_in, make_article, make_region
+from tests.factories import make_staff as staff
+from tests.reading import text_of as text_of_html
 
 pytestmark = pytest.mark.django_db
-
-
-def staff(group: str | None, username: str) -> User:
-    user = User.objects.create(username=username, first_name="", is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of_html(html: str) -> str:
-    """What a reader sees: the markup without tags, spaces collapsed."""
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 def text(response) -> str:

@@ -14,18 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guides.models import Article, PendingChange, PolicyEntry, Region, ReviewEvent
-from tests.factories import make_article, make_policy_entry, make_region, make_topic
-from tests.test_admin import (
-    change_url,
-    errors_of,
-    logged_in,
-    open_form,
-    read_form,
-    save,
-    saved,
-    staff,
-    text_of,
-)
+from tests.factories import logged_in, make_article, make_policy_entry, make_region, make_topic
+from tests.factories import make_staff as staff
+from tests.reading import text_of
+from tests.test_admin import change_url, errors_of, open_form, read_form, save, saved
 
 TODAY = timezone.localdate
 
