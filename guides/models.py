@@ -434,7 +434,6 @@ class Article(VersionedModel):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        normalise_newlines(self)
         stored = self.stored_row()
         self.body_html = render_markdown(self.body)
         if self.status == self.PUBLISHED and self.published_at is None:
@@ -507,11 +506,6 @@ class Article(VersionedModel):
     @property
     def figure_keys(self) -> list[str]:
         return figure_tokens(self.body)
-
-    @property
-    def is_published(self) -> bool:
-        """Approved for the public (live now, scheduled or past its take-down time)."""
-        return self.status == self.PUBLISHED
 
 
 @dataclass(frozen=True)

@@ -43,12 +43,14 @@ def blocking(checks: list[Check]) -> list[Check]:
     return [c for c in checks if c.blocks]
 
 
-def checks_for(row: models.Model, *, today: datetime.date | None = None) -> list[Check]:
-    """The checks for approving `row` (with its pending change applied, if it has one)."""
+def checks_for(row: models.Model, *, today: datetime.date | None = None, proposal=None) -> list[Check]:
+    """The checks for approving `row` (with its pending change applied, if it has one).
+
+    `proposal` is `workflow.proposed(row)` when the caller has it already."""
     from .workflow import proposed
 
     today = today or timezone.localdate()
-    target, _many, pending = proposed(row)
+    target, _many, pending = proposal or proposed(row)
     found: list[Check] = []
     if pending is not None and pending.base_version != row.version:
         found.append(stale_base(row, pending.base_version))
@@ -97,17 +99,18 @@ def article_checks(article: Article, today: datetime.date) -> list[Check]:
             )
     if raw_braces(article.body):
         found.append(Check(BLOCK, "正文里有没写完整的 {{ 或 }}，公众会看到原样的括号。请写成 {{ 数据项 }}。"))
-    found += missing_figures(article, today)
+    region = Region.objects.select_related("parent__parent").filter(pk=article.region_id).first()
+    if region is not None:
+        found += missing_figures(article, region, today)
+        found += duplicates(article, region)
     found += publish_times(article)
-    found += duplicates(article)
     return found
 
 
-def missing_figures(article: Article, today: datetime.date) -> list[Check]:
+def missing_figures(article: Article, region: Region, today: datetime.date) -> list[Check]:
     keys = [k for k in figure_tokens(article.body) if k in REGISTRY]
-    if not keys or not article.region_id:
+    if not keys:
         return []
-    region = Region.objects.select_related("parent__parent").get(pk=article.region_id)
     day = max(today, timezone.localdate(article.published_at)) if article.published_at else today
     entries = PolicyEntry.objects.for_region(region, day)
     missing = [REGISTRY[k].label for k in keys if k not in entries]
@@ -149,10 +152,7 @@ def publish_times(article: Article) -> list[Check]:
     return found
 
 
-def duplicates(article: Article) -> list[Check]:
-    if not article.region_id:
-        return []
-    region = Region.objects.select_related("parent__parent").get(pk=article.region_id)
+def duplicates(article: Article, region: Region) -> list[Check]:
     lineage = region.lineage()
     key = same_question(article.title)
     others = Article.objects.filter(region__in=lineage).exclude(pk=article.pk).select_related("region")

@@ -200,15 +200,6 @@ def events_of(obj: models.Model) -> list[ReviewEvent]:
     return list(ReviewEvent.objects.filter(content_type=content_type, object_id=obj.pk).select_related("user")[:20])
 
 
-def waiting_state(obj: models.Model) -> str:
-    """Where the content staff are working on: the pending change's state for a published row,
-    the row's own state otherwise."""
-    pending = pending_for(obj)
-    if pending is not None:
-        return pending.state
-    return state_of(obj)
-
-
 def set_row_state(obj: models.Model, state: str, user) -> None:
     setattr(obj, state_field(obj), state)
     obj._history_user = user
@@ -277,10 +268,10 @@ def approve(
     """
     today = today or timezone.localdate()
     row = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-    found = checks_for(row, today=today)
+    target, many, pending = proposal = proposed(row)
+    found = checks_for(row, today=today, proposal=proposal)
     if blocking(found):
         raise WorkflowError("还有必须先解决的问题：" + "；".join(c.message for c in blocking(found)))
-    target, many, pending = proposed(row)
     setattr(target, state_field(target), PUBLISHED)
     if isinstance(target, Article):
         record_review(target, today)

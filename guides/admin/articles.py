@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -77,15 +78,13 @@ class ArticleAdmin(WorkflowAdminMixin, PreviewAdminMixin, VersionedAdmin):
             label = "已下线"
         else:
             label = "已发布"
-        return f"{label}（有修改稿）" if obj.pk in self.pending_ids else label
+        return f"{label}（有修改稿）" if getattr(obj, "has_pending", False) else label
 
     def get_queryset(self, request):
-        self.pending_ids = set(
-            PendingChange.objects.filter(content_type__app_label="guides", content_type__model="article").values_list(
-                "object_id", flat=True
-            )
+        pending = PendingChange.objects.filter(
+            content_type__app_label="guides", content_type__model="article", object_id=OuterRef("pk")
         )
-        return super().get_queryset(request)
+        return super().get_queryset(request).annotate(has_pending=Exists(pending))
 
     def is_publisher(self, request) -> bool:
         return can_publish(request)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import PendingChange
+from ..views.errors import typed_values
 from ..workflow import content_fields, from_data, proposed_data, row_data
 from .display import ChineseHistoryMixin, StaffDeletionMixin
 
@@ -168,16 +169,13 @@ class VersionedForm(forms.ModelForm):
         stored = model._default_manager.select_for_update().filter(pk=instance.pk).values_list("version", flat=True)
         stored = stored.first()
         if stored is not None and stored != base:
-            self.conflict = changed_since(model, instance.pk, base)
-            self.conflict.update(base=base, stored=stored)
-            self.data = self.data.copy()  # keep every typed value; only the version moves on
-            self.data[self.add_prefix("base_version")] = stored
-            raise ValidationError(
+            conflict = {**changed_since(model, instance.pk, base), "base": base, "stored": stored}
+            self.refuse_stale(
+                "base_version",
+                conflict,
                 "没有保存：你打开这个页面之后，%(who)s 修改并保存了这条内容（你打开时是第 %(base)s 版，现在是第 "
                 "%(stored)s 版）。你输入的内容都还在下面；请先看页面上方对方改了什么，"
                 "确认要用你的版本覆盖，就再点一次保存。",
-                code="stale",
-                params={"who": self.conflict["who"], "base": base, "stored": stored},
             )
         if self.saves_as_pending:
             self.check_pending(data.get("draft_version") or 0)
@@ -191,7 +189,7 @@ class VersionedForm(forms.ModelForm):
         if seen == current:
             return
         stored = model._default_manager.get(pk=self.instance.pk)
-        self.conflict = {
+        conflict = {
             "who": str(now.author or "别人") if now is not None else "别人",
             "when": now.updated_at if now is not None else None,
             "changes": field_changes(model, row_data(stored), proposed_data(stored, now)) if now is not None else [],
@@ -200,15 +198,21 @@ class VersionedForm(forms.ModelForm):
             "base": seen,
             "stored": current,
         }
-        self.data = self.data.copy()
-        self.data[self.add_prefix("draft_version")] = current
-        raise ValidationError(
+        self.refuse_stale(
+            "draft_version",
+            conflict,
             "没有保存：你打开这个页面之后，%(who)s 也保存了这份修改稿（或者它已经被审核通过、放弃）。"
             "你输入的内容都还在下面；请先看页面上方现在的修改稿和已发布版本的区别，"
             "确认要用你的版本替换，就再点一次保存。",
-            code="stale",
-            params={"who": self.conflict["who"]},
         )
+
+    def refuse_stale(self, version_field: str, conflict: dict[str, Any], message: str) -> None:
+        """Refuse this save, keeping every typed value; the form now carries the version stored, so
+        saving again after reading `conflict` (shown above the form) is a deliberate overwrite."""
+        self.conflict = conflict
+        self.data = self.data.copy()
+        self.data[self.add_prefix(version_field)] = conflict["stored"]
+        raise ValidationError(message, code="stale", params=conflict)
 
 
 class RevisionAdminMixin:
@@ -287,9 +291,7 @@ class RevisionAdminMixin:
 
 def kept_work_response(request: HttpRequest, reason: str, status: int = 403) -> HttpResponse:
     """A refused save that still shows everything the person typed, to copy and keep."""
-    skip = {"csrfmiddlewaretoken", "base_version", "draft_version", "_save", "_continue", "_addanother"}
-    typed = [(name, value) for name, values in request.POST.lists() if name not in skip for value in values if value]
-    context = {"title": "没有保存", "reason": reason, "typed": typed, "back": request.get_full_path()}
+    context = {"title": "没有保存", "reason": reason, "typed": typed_values(request), "back": request.get_full_path()}
     if hasattr(request, "user") and request.user.is_authenticated:
         from django.contrib import admin
 

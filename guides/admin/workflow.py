@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from .. import workflow
-from ..models import DRAFT, PUBLISHED, PendingChange, ReviewEvent
+from ..models import DRAFT, PUBLISHED, WORKFLOW_CHOICES, PendingChange, ReviewEvent
 from ..prepublish import blocking, checks_for
 from .revisions import field_changes
 
@@ -40,10 +40,6 @@ class WorkflowAdminMixin:
         as_pending = bool(obj is not None and obj.pk and workflow.is_published(obj) and not self.is_publisher(request))
         pending = workflow.pending_for(obj) if as_pending else None
         return type(form.__name__, (form,), {"saves_as_pending": as_pending, "pending": pending})
-
-    def has_change_permission(self, request, obj=None):
-        # Published rows are open to 编辑 too: their save becomes a pending change.
-        return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         stored = workflow.stored_state(obj) if change else None
@@ -150,6 +146,7 @@ class WorkflowAdminMixin:
             obj.refresh_from_db()
         pending = workflow.pending_for(obj)
         published = workflow.is_published(obj)
+        state = pending.state if pending is not None else workflow.state_of(obj)
         if pending is not None:
             proposed = workflow.proposed_data(obj, pending)
             changes = field_changes(self.model, workflow.row_data(obj), proposed, context=True)
@@ -164,10 +161,8 @@ class WorkflowAdminMixin:
             "original": obj,
             "pending": pending,
             "published": published,
-            "state": workflow.waiting_state(obj),
-            "state_label": dict(PendingChange.STATE_CHOICES + [(PUBLISHED, "已发布")]).get(
-                workflow.waiting_state(obj), ""
-            ),
+            "state": state,
+            "state_label": dict(WORKFLOW_CHOICES)[state],
             "changes": changes,
             "checks": found,
             "blocked": bool(blocking(found)),

@@ -6,9 +6,15 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-SKIP = {"csrfmiddlewaretoken", "base_version", "draft_version", "_save", "_continue", "_addanother", "seen"}
+# Form bookkeeping, not anything a person typed.
+NOT_TYPED = {"csrfmiddlewaretoken", "base_version", "draft_version", "seen", "_save", "_continue", "_addanother"}
+
+
+def typed_values(request: HttpRequest) -> list[tuple[str, str]]:
+    """What a refused post carried that a person typed, field by field, to show it back."""
+    return [(n, v) for n, values in request.POST.lists() if n not in NOT_TYPED for v in values if v.strip()]
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    typed = [(n, v) for n, values in request.POST.lists() if n not in SKIP for v in values if v.strip()]
-    return render(request, "403_csrf.html", {"typed": typed, "back": request.get_full_path()}, status=403)
+    context = {"typed": typed_values(request), "back": request.get_full_path()}
+    return render(request, "403_csrf.html", context, status=403)
