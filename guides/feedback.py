@@ -160,7 +160,8 @@ class FeedbackForm(forms.Form):
         return self.target.page
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("answer") == Feedback.ERROR and not data.get("comment"):
             self.add_error("comment", "请写明哪个数字有误，以及你认为正确的是多少。")
         return data
@@ -292,8 +293,8 @@ def shown(form: FeedbackForm, *, thanks: bool = False, limited: bool = False) ->
         return Shown(page=page, thanks=True)
     is_report = data.get("answer") == Feedback.ERROR
     comment = str(data.get("comment", ""))[:ECHO_MAX]
-    comment_errors = tuple(form.errors.get("comment", ()))
-    answer_errors = tuple(form.errors.get("answer", ()))
+    comment_errors = messages_of(form, "comment")
+    answer_errors = messages_of(form, "answer")
     return Shown(
         page=page,
         limited=limited,
@@ -301,5 +302,10 @@ def shown(form: FeedbackForm, *, thanks: bool = False, limited: bool = False) ->
         error_comment=comment if is_report else "",
         main_errors=() if is_report else answer_errors + comment_errors,
         error_errors=comment_errors if is_report else (),
-        page_errors=tuple(form.errors.get("page", ())),
+        page_errors=messages_of(form, "page"),
     )
+
+
+def messages_of(form: FeedbackForm, name: str) -> tuple[str, ...]:
+    """A field's error messages as text (an ErrorList yields each message, never the error itself)."""
+    return tuple(str(message) for message in form.errors.get(name, ()))

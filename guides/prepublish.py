@@ -9,14 +9,17 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils import timezone
 
 from .figures import REGISTRY
 from .markdown import ANY_TOKEN_RE, figure_tokens
 from .models import Article, PolicyEntry, Region
+
+if TYPE_CHECKING:
+    from .workflow import Reviewed
 
 BLOCK, WARN, INFO = "block", "warn", "info"
 LEVEL_LABELS = {BLOCK: "必须先解决", WARN: "请注意", INFO: "说明"}
@@ -43,7 +46,7 @@ def blocking(checks: list[Check]) -> list[Check]:
     return [c for c in checks if c.blocks]
 
 
-def checks_for(row: models.Model, *, today: datetime.date | None = None, proposal=None) -> list[Check]:
+def checks_for(row: Reviewed, *, today: datetime.date | None = None, proposal=None) -> list[Check]:
     """The checks for approving `row` (with its pending change applied, if it has one).
 
     `proposal` is `workflow.proposed(row)` when the caller has it already."""
@@ -66,7 +69,7 @@ def checks_for(row: models.Model, *, today: datetime.date | None = None, proposa
     return sorted(found, key=lambda c: order[c.level])
 
 
-def stale_base(row: models.Model, base_version: int) -> Check:
+def stale_base(row: Reviewed, base_version: int) -> Check:
     later = row.history.filter(version__gt=base_version).select_related("history_user").order_by("history_date")
     who = "、".join(
         dict.fromkeys(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.utils import timezone
 
@@ -47,7 +47,7 @@ def link_lifetime() -> datetime.timedelta:
     return datetime.timedelta(hours=settings.PREVIEW_LINK_HOURS)
 
 
-def create_link(article: Article, user: AbstractBaseUser | None = None) -> PreviewLink:
+def create_link(article: Article, user: User | None = None) -> PreviewLink:
     """A new link to `article`, valid for PREVIEW_LINK_HOURS from now."""
     return PreviewLink.objects.create(article=article, created_by=user, expires_at=timezone.now() + link_lifetime())
 
@@ -56,12 +56,12 @@ def token_for(link: PreviewLink) -> str:
     return _StampedSigner(link.created_at, salt=PREVIEW_SALT).sign_object({"link": link.pk})
 
 
-def preview_token(article: Article, user: AbstractBaseUser | None = None) -> str:
+def preview_token(article: Article, user: User | None = None) -> str:
     """Creates a link to `article` and returns its token (the part of /preview/<token>/)."""
     return token_for(create_link(article, user))
 
 
-def revoke(link: PreviewLink, user: AbstractBaseUser) -> None:
+def revoke(link: PreviewLink, user: User) -> None:
     link.revoked_at = timezone.now()
     link.revoked_by = user
     link.save(update_fields=["revoked_at", "revoked_by"])

@@ -301,7 +301,7 @@ def total_of(expressions: list):
     return reduce(operator.add, expressions) if expressions else Value(0, output_field=IntegerField())
 
 
-def region_rank(chosen: Sequence[Region], places: Sequence[Region]) -> Case:
+def region_rank(chosen: Sequence[Region], places: Sequence[Region]) -> Case | Value:
     """3: a chosen region; 2: its province (or, for a chosen province, its cities); 1: national."""
     chosen_ids = {r.pk for r in chosen}
     near_ids = {r.parent_id for r in chosen if r.parent_id} | {r.pk for r in places if r.parent_id in chosen_ids}

@@ -26,24 +26,28 @@ from .prepublish import blocking, checks_for
 NOT_CONTENT = {"id", "version", "updated_at", "created_at", "body_html", "reviewed_figures"}
 
 
+# The rows that go through review.
+type Reviewed = Article | PolicyEntry
+
+
 class WorkflowError(Exception):
     """A workflow step that cannot be taken now; the message is for staff, in Chinese."""
 
 
-def state_field(obj: models.Model) -> str:
+def state_field(obj: Reviewed) -> str:
     return "status" if isinstance(obj, Article) else "state"
 
 
-def state_of(obj: models.Model) -> str:
+def state_of(obj: Reviewed) -> str:
     return getattr(obj, state_field(obj))
 
 
-def stored_state(obj: models.Model) -> str | None:
+def stored_state(obj: Reviewed) -> str | None:
     """The row's state in the database now (it may have changed since `obj` was read)."""
     return type(obj)._default_manager.filter(pk=obj.pk).values_list(state_field(obj), flat=True).first()
 
 
-def is_published(obj: models.Model) -> bool:
+def is_published(obj: Reviewed) -> bool:
     return state_of(obj) == PUBLISHED
 
 
@@ -136,8 +140,9 @@ def row_data(obj: models.Model) -> dict[str, Any]:
 def apply_data(obj: models.Model, data: dict[str, Any]) -> dict[str, list[int]]:
     """Write `data` onto `obj` in memory; return the many-to-many values to set after saving."""
     many: dict[str, list[int]] = {}
+    fields = {f.name: f for f in content_fields(type(obj))}
     for name, value in from_data(type(obj), data).items():
-        field = type(obj)._meta.get_field(name)
+        field = fields[name]
         if field.many_to_many:
             many[name] = value
         else:
@@ -148,11 +153,11 @@ def apply_data(obj: models.Model, data: dict[str, Any]) -> dict[str, list[int]]:
 # ---------------------------------------------------------------- steps
 
 
-def pending_for(obj: models.Model) -> PendingChange | None:
+def pending_for(obj: Reviewed) -> PendingChange | None:
     return PendingChange.for_object(obj) if obj.pk else None
 
 
-def proposed(obj: models.Model) -> tuple[models.Model, dict[str, list[int]] | None, PendingChange | None]:
+def proposed(obj: Reviewed) -> tuple[Reviewed, dict[str, list[int]] | None, PendingChange | None]:
     """The row as it would be after approval: a copy with the pending change applied (if any) and
     its many-to-many values (None: unchanged), and the pending change."""
     pending = pending_for(obj)
@@ -164,7 +169,7 @@ def proposed(obj: models.Model) -> tuple[models.Model, dict[str, list[int]] | No
 
 
 @transaction.atomic
-def keep_pending(obj: models.Model, data: dict[str, Any], user, base_version: int) -> PendingChange:
+def keep_pending(obj: Reviewed, data: dict[str, Any], user, base_version: int) -> PendingChange:
     """Save an 编辑's edit of a published row as its pending change (created, or updated in place)."""
     content_type = ContentType.objects.get_for_model(obj)
     pending = PendingChange.objects.select_for_update().filter(content_type=content_type, object_id=obj.pk).first()
@@ -180,7 +185,7 @@ def keep_pending(obj: models.Model, data: dict[str, Any], user, base_version: in
     return pending
 
 
-def log(obj: models.Model, action: str, user, comment: str = "", *, notify: bool = False) -> ReviewEvent:
+def log(obj: Reviewed, action: str, user, comment: str = "", *, notify: bool = False) -> ReviewEvent:
     """Record a step; with `notify`, e-mail the people it concerns once the transaction commits."""
     event = ReviewEvent.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
@@ -195,19 +200,19 @@ def log(obj: models.Model, action: str, user, comment: str = "", *, notify: bool
     return event
 
 
-def events_of(obj: models.Model) -> list[ReviewEvent]:
+def events_of(obj: Reviewed) -> list[ReviewEvent]:
     content_type = ContentType.objects.get_for_model(obj)
     return list(ReviewEvent.objects.filter(content_type=content_type, object_id=obj.pk).select_related("user")[:20])
 
 
-def set_row_state(obj: models.Model, state: str, user) -> None:
+def set_row_state(obj: Reviewed, state: str, user) -> None:
     setattr(obj, state_field(obj), state)
     obj._history_user = user
     obj.save(update_fields=[state_field(obj), "version", "updated_at"])
 
 
 @transaction.atomic
-def submit(obj: models.Model, user, comment: str = "") -> ReviewEvent:
+def submit(obj: Reviewed, user, comment: str = "") -> ReviewEvent:
     """提交审核: the pending change of a published row, or the draft row itself."""
     pending = pending_for(obj)
     if pending is not None:
@@ -225,7 +230,7 @@ def submit(obj: models.Model, user, comment: str = "") -> ReviewEvent:
 
 
 @transaction.atomic
-def withdraw(obj: models.Model, user) -> ReviewEvent:
+def withdraw(obj: Reviewed, user) -> ReviewEvent:
     """The 编辑 takes a submission back to keep working on it."""
     pending = pending_for(obj)
     if pending is not None and pending.state == PendingChange.REVIEW:
@@ -239,7 +244,7 @@ def withdraw(obj: models.Model, user) -> ReviewEvent:
 
 
 @transaction.atomic
-def send_back(obj: models.Model, user, comment: str) -> ReviewEvent:
+def send_back(obj: Reviewed, user, comment: str) -> ReviewEvent:
     """退回修改, with the reason: back to draft for the 编辑, nothing reaches the public."""
     if not comment.strip():
         raise WorkflowError("退回时请写明需要修改什么，编辑会在通知和编辑页面上看到这段意见。")
@@ -257,7 +262,7 @@ def send_back(obj: models.Model, user, comment: str) -> ReviewEvent:
 
 @transaction.atomic
 def approve(
-    obj: models.Model, user, comment: str = "", *, verify: bool = False, today: datetime.date | None = None
+    obj: Reviewed, user, comment: str = "", *, verify: bool = False, today: datetime.date | None = None
 ) -> ReviewEvent:
     """审核通过: the pending change is written to the row, or the draft row is published.
 
@@ -277,8 +282,8 @@ def approve(
         record_review(target, today)
     elif verify:
         target.status, target.verified_on = PolicyEntry.VERIFIED, today
-    predecessor = target.predecessor() if isinstance(target, PolicyEntry) and pending is None else None
-    if predecessor is not None:  # the open-ended figure this one replaces ends the day before
+    if isinstance(target, PolicyEntry) and pending is None and (predecessor := target.predecessor()) is not None:
+        # the open-ended figure this one replaces ends the day before
         predecessor.effective_to = target.effective_from - datetime.timedelta(days=1)
         predecessor._history_user = user
         predecessor._change_reason = f"由 {target.effective_from.isoformat()} 起的新数据接替"
@@ -298,7 +303,7 @@ def approve(
 
 
 @transaction.atomic
-def discard(obj: models.Model, user) -> None:
+def discard(obj: Reviewed, user) -> None:
     """Throw away the pending change of a published row; the published version stays as it is."""
     pending = pending_for(obj)
     if pending is None:
@@ -318,10 +323,10 @@ def as_proposed(article: Article) -> Article:
         return article
     many = apply_data(article, pending.data)
     article.body_html = render_markdown(article.body)
-    cache = getattr(article, "_prefetched_objects_cache", {})
+    # Django's (private) prefetch cache, where the page's templates will look for these relations.
+    cache = article.__dict__.setdefault("_prefetched_objects_cache", {})
     if "topics" in many:
         cache["topics"] = Topic.objects.filter(pk__in=many["topics"])
     if "related" in many:
         cache["related"] = Article.objects.published().filter(pk__in=many["related"]).select_related("region")
-    article._prefetched_objects_cache = cache
     return article

@@ -45,7 +45,7 @@ WAIT_KEYS = (
     "resident_floor_after_years",
     "resident_floor_months",
 )
-FEE = ("resident_fee",)
+FEE: tuple[str, ...] = ("resident_fee",)
 
 
 def resident_waiting_months(
@@ -325,7 +325,7 @@ def incentive_lost(case: LapseCase, read: Reader, steps: list[Step]) -> Decimal 
         return None
     after, raise_per_year = read("incentive_after_years"), read("incentive_raise_per_year")
     lost = to_fen(raise_per_year * (case.continuous_years - after))
-    keys = ("incentive_after_years", "incentive_raise_per_year")
+    keys: tuple[str, ...] = ("incentive_after_years", "incentive_raise_per_year")
     cap = ""
     if read.has("incentive_max_pct"):
         cap = f"（各项提高加起来，最多比原限额高 {read.show('incentive_max_pct')}，实际可能更少）"

@@ -21,17 +21,20 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .bases import HistoryAdminMixin, ModelAdminMixin
+
 
 def boolean_icon(value: bool | None) -> str:
     """Django's yes/no/unknown icon, with a Chinese alt text."""
-    icon, alt = {True: ("yes", "是"), False: ("no", "否")}.get(value, ("unknown", "不清楚"))
+    icons: dict[bool | None, tuple[str, str]] = {True: ("yes", "是"), False: ("no", "否")}
+    icon, alt = icons.get(value, ("unknown", "不清楚"))
     return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), alt)
 
 
 # A private function, replaced on purpose: admin_list's columns call it by this module global and
 # admin.utils.display_for_field imports it from there on each call. tests/test_admin_chinese.py
 # reads both kinds of page, so an upgrade that renames it fails the crawl instead of leaking English.
-admin_list._boolean_icon = boolean_icon
+admin_list._boolean_icon = boolean_icon  # type: ignore[attr-defined]  # private: django-stubs omit it
 
 
 def kept_by_the_site(model: type[models.Model]) -> bool:
@@ -40,7 +43,7 @@ def kept_by_the_site(model: type[models.Model]) -> bool:
     return bool(model._meta.auto_created) or model._meta.model_name == "searchtoken"
 
 
-class StaffDeletionMixin:
+class StaffDeletionMixin(ModelAdminMixin):
     """ModelAdmin mixin: leave the site's own rows out of the delete confirmation's lists."""
 
     def get_deleted_objects(self, objs, request):
@@ -103,7 +106,7 @@ def readable(field, value):
     return value
 
 
-class ChineseHistoryMixin:
+class ChineseHistoryMixin(HistoryAdminMixin):
     """SimpleHistoryAdmin mixin: the history list's changes in Chinese (see ChineseHistoryHelper)."""
 
     def get_historical_record_context_helper(self, request, historical_record):

@@ -61,8 +61,9 @@ class PageKindFilter(admin.SimpleListFilter):
         return list(KIND_LABELS.items())
 
     def queryset(self, request, queryset):
-        if self.value() in KIND_FILTERS:
-            return queryset.filter(KIND_FILTERS[self.value()])
+        kind = self.value()
+        if kind is not None and kind in KIND_FILTERS:
+            return queryset.filter(KIND_FILTERS[kind])
         return queryset
 
 

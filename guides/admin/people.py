@@ -8,6 +8,7 @@ translated sentence as plain English, is given in Chinese.
 
 from __future__ import annotations
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -17,6 +18,7 @@ from django.db import models
 from django.utils.text import format_lazy
 
 from . import display  # noqa: F401  (Chinese yes/no icons on these pages too)
+from .bases import ModelAdminMixin
 
 ACTIONS = {"add": "可以添加", "change": "可以修改", "delete": "可以删除", "view": "可以查看"}
 
@@ -28,8 +30,8 @@ def model_label(model: type[models.Model] | None) -> str:
     history_of = getattr(model, "instance_type", None)  # simple-history's Historical… models
     if history_of is not None and hasattr(model, "history_id"):
         return f"{model_label(history_of)}的历史"
-    owner = model._meta.auto_created  # the link table of a many-to-many field
-    if owner:
+    owner = model._meta.auto_created  # the link table of a many-to-many field: the model it links from
+    if isinstance(owner, type) and issubclass(owner, models.Model):
         for field in owner._meta.many_to_many:
             if field.remote_field.through is model:
                 return f"{owner._meta.verbose_name}的{field.verbose_name}"
@@ -47,16 +49,21 @@ def permission_label(permission: Permission) -> str:
     return f"{app} · {model_label(content_type.model_class())} · {name or permission.name}"
 
 
-class ChinesePermissionsMixin:
+class PermissionsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Permission) -> str:
+        return permission_label(obj)
+
+
+class ChinesePermissionsMixin(ModelAdminMixin):
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
-        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if formfield is not None and db_field.remote_field.model is Permission:
-            formfield.label_from_instance = permission_label
-        return formfield
+        if db_field.remote_field.model is Permission:
+            kwargs.setdefault("form_class", PermissionsField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class PasswordChangeForm(AdminPasswordChangeForm):
-    usable_password_help_text = format_lazy(
+    # Django's own value is lazy too; the stubs declare this subclass's attribute as str only.
+    usable_password_help_text = format_lazy(  # type: ignore[assignment]
         '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
         SetUnusablePasswordMixin.usable_password_help_text,
         "停用后，这个用户现在的密码会被清除。",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ..models import Article, PreviewLink
 from ..previews import create_link, revoke, token_for
 from ..views.pages import article_page, preview_queryset
+from .bases import ModelAdminMixin
 from .roles import can_publish
 
 
@@ -24,7 +25,7 @@ def person(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-class PreviewAdminMixin:
+class PreviewAdminMixin(ModelAdminMixin):
     """Adds <id>/preview/ (the preview screen and its links) and <id>/preview/page/ (the page, framed)."""
 
     def get_urls(self):
@@ -83,9 +84,12 @@ class PreviewAdminMixin:
 
     def change_links(self, request: HttpRequest, article: Article) -> None:
         """The screen's two buttons: 生成新的预览链接 (action=create) and 撤回 (action=revoke, link=<id>)."""
+        user = request.user
+        if not user.is_authenticated:  # admin_view lets only staff in
+            raise PermissionDenied
         action = request.POST.get("action")
         if action == "create":
-            create_link(article, request.user)
+            create_link(article, user)
             messages.success(
                 request,
                 f"已生成新的预览链接，{settings.PREVIEW_LINK_HOURS} 小时内有效。复制下面的地址发给对方。",
@@ -109,7 +113,7 @@ class PreviewAdminMixin:
         elif not self.may_revoke(request, link):
             messages.error(request, f"只有生成这个链接的 {person(link.created_by)} 或审核可以撤回它。")
         else:
-            revoke(link, request.user)
+            revoke(link, user)
             messages.success(request, "已撤回这个预览链接：对方再打开会看到“预览链接已被撤回”。")
 
     def preview_page(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -7,20 +7,22 @@ import datetime
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.related import RelatedField
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..models import PendingChange
+from ..models import PendingChange, VersionedModel
 from ..views.errors import typed_values
 from ..workflow import content_fields, from_data, proposed_data, row_data
+from .bases import HistoryAdminMixin
 from .display import ChineseHistoryMixin, StaffDeletionMixin
 
 NEXT_LINK_RE = re.compile(r'<a href="#difflib_chg_[^"]*">[fnt]</a>')
@@ -51,10 +53,10 @@ def shown(field: models.Field, value: Any) -> str:
     """A value as staff read it: names for rows, labels for choices, 是/否, local dates."""
     if value in (None, "", []):
         return "（空）"
-    if field.many_to_many:
+    if isinstance(field, models.ManyToManyField):
         rows = {r.pk: str(r) for r in field.related_model._default_manager.filter(pk__in=value)}
         return "、".join(rows.get(pk, f"#{pk}") for pk in value)
-    if field.is_relation:
+    if isinstance(field, RelatedField):  # a row by primary key
         row = field.related_model._default_manager.filter(pk=value).first()
         return str(row) if row is not None else f"#{value}"
     if field.choices:
@@ -98,7 +100,7 @@ def record_data(record) -> dict[str, Any]:
     model = record.instance_type
     values: dict[str, Any] = {}
     for field in content_fields(model):
-        if field.many_to_many:
+        if isinstance(field, models.ManyToManyField):
             through = getattr(record, field.name).all()
             values[field.name] = sorted(getattr(row, field.m2m_reverse_name()) for row in through)
         else:
@@ -107,8 +109,8 @@ def record_data(record) -> dict[str, Any]:
     return values
 
 
-def changed_since(model: type[models.Model], pk, base_version: int) -> dict[str, Any] | None:
-    """Who changed the row after `base_version`, when, and what (None if nothing is known)."""
+def changed_since(model: type[VersionedModel], pk, base_version: int) -> dict[str, Any]:
+    """Who changed the row after `base_version`, when, and what (`deleted` if it is gone)."""
     later = list(
         model.history.filter(id=pk, version__gt=base_version).select_related("history_user").order_by("history_date")
     )
@@ -137,8 +139,9 @@ class VersionedForm(forms.ModelForm):
     # For an 编辑 editing a published row (set by WorkflowAdminMixin.get_form): the save becomes
     # the row's pending change, the form starts from that change, and `draft_version` is its version.
     draft_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    instance: VersionedModel
     saves_as_pending = False
-    pending = None
+    pending: PendingChange | None = None
     revision_initial: dict[str, Any] = {}  # relations of the history record being restored
     conflict: dict[str, Any] | None = None
 
@@ -160,14 +163,15 @@ class VersionedForm(forms.ModelForm):
                 self.initial.update(from_data(type(instance), self.pending.data))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         base = data.get("base_version")
         instance = self.instance
         if instance.pk is None or base is None:
             return data
         model = type(instance)
-        stored = model._default_manager.select_for_update().filter(pk=instance.pk).values_list("version", flat=True)
-        stored = stored.first()
+        row = model._default_manager.select_for_update().filter(pk=instance.pk)
+        stored = row.values_list("version", flat=True).first()
         if stored is not None and stored != base:
             conflict = {**changed_since(model, instance.pk, base), "base": base, "stored": stored}
             self.refuse_stale(
@@ -210,15 +214,16 @@ class VersionedForm(forms.ModelForm):
         """Refuse this save, keeping every typed value; the form now carries the version stored, so
         saving again after reading `conflict` (shown above the form) is a deliberate overwrite."""
         self.conflict = conflict
-        self.data = self.data.copy()
-        self.data[self.add_prefix(version_field)] = conflict["stored"]
+        # A bound form holds a QueryDict (a dict in tests); the stubs only promise a Mapping.
+        data = cast("QueryDict | dict[str, Any]", self.data).copy()
+        data[self.add_prefix(version_field)] = conflict["stored"]
+        self.data = data
         raise ValidationError(message, code="stale", params=conflict)
 
 
-class RevisionAdminMixin:
+class RevisionAdminMixin(HistoryAdminMixin):
     """History list with a compare form, and a compare view between any two revisions."""
 
-    object_history_template = "admin/guides/object_history.html"
     compare_fields: tuple[str, ...] = ()
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -302,6 +307,10 @@ def kept_work_response(request: HttpRequest, reason: str, status: int = 403) -> 
 class VersionedAdmin(StaffDeletionMixin, ChineseHistoryMixin, RevisionAdminMixin, SimpleHistoryAdmin):
     """A ModelAdmin whose saves are version-checked, with history, compare and revert, and
     whose refusals keep what was typed. For rows outside the review workflow."""
+
+    # The history list with RevisionAdminMixin's compare form (set here, where ModelAdmin's own
+    # attribute is in reach of the type checker).
+    object_history_template = "admin/guides/object_history.html"
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

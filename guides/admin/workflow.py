@@ -22,12 +22,13 @@ from django.utils import timezone
 from .. import workflow
 from ..models import DRAFT, PUBLISHED, WORKFLOW_CHOICES, PendingChange, ReviewEvent
 from ..prepublish import blocking, checks_for
+from .bases import ModelAdminMixin
 from .revisions import field_changes
 
 SUBMIT = "_submit_review"
 
 
-class WorkflowAdminMixin:
+class WorkflowAdminMixin(ModelAdminMixin):
     """For ModelAdmins of rows with a draft → review → published state (articles, figures)."""
 
     def is_publisher(self, request: HttpRequest) -> bool:

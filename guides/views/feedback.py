@@ -9,14 +9,15 @@ feedback section itself (includes/feedback.html), thanked or with its messages. 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
 from ..feedback import FeedbackForm, over_limit, page_seen, shown, thanks_url
+from ..htmx import HtmxHttpRequest
 
 
-def feedback(request: HttpRequest) -> HttpResponse:
+def feedback(request: HtmxHttpRequest) -> HttpResponse:
     if request.method != "POST":
         response = render(request, "guides/feedback.html", {"not_allowed": True}, status=405)
         response["Allow"] = "POST"
@@ -34,7 +35,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(thanks_url(form.cleaned_data["page"]), status=303)
 
 
-def answer(request: HttpRequest, form: FeedbackForm, *, status: int, limited: bool = False) -> HttpResponse:
+def answer(request: HtmxHttpRequest, form: FeedbackForm, *, status: int, limited: bool = False) -> HttpResponse:
     state = shown(form, limited=limited)
     if request.htmx:
         return render(request, "includes/feedback.html", {"fb": state})

@@ -11,12 +11,13 @@ import math
 import re
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from ..htmx import HtmxHttpRequest
 from ..models import Topic
 from ..search import SearchResults, closest_topics, normalise, record_miss, suggest
 from ..search import search as run_search
@@ -36,7 +37,7 @@ def page_number(value: object) -> int:
 
 
 def page_url(results: SearchResults, page: int) -> str:
-    params = {"q": results.query.text}
+    params: dict[str, str | int] = {"q": results.query.text}
     if results.from_region:
         params["region"] = results.from_region.slug
     if page > 1:
@@ -55,7 +56,7 @@ def topic_context(results: SearchResults) -> dict:
 
 @require_safe
 @vary_on_headers("HX-Request")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HtmxHttpRequest) -> HttpResponse:
     query = normalise(request.GET.get("q", ""))
     region = request.GET.get("region")
     if request.htmx and not request.htmx.history_restore_request:
