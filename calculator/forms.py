@@ -48,6 +48,13 @@ def count_field(label: str, *, unit: str, most: int, least: int = 0) -> forms.In
     )
 
 
+def optional_choice(label: str, choices: list[tuple[str, str]], invalid: str, widget=None) -> forms.ChoiceField:
+    """An optional choice, with the Chinese message for a value not on the list (`widget`: a select by default)."""
+    return forms.ChoiceField(
+        label=label, choices=choices, required=False, widget=widget, error_messages={"invalid_choice": invalid}
+    )
+
+
 class MonthField(forms.CharField):
     """A month as YYYY-MM (what <input type="month"> sends) → the first day of that month."""
 
@@ -102,13 +109,7 @@ class CaseForm(forms.Form):
             "invalid_choice": "医保类型只能是职工医保、灵活就业或居民医保。",
         },
     )
-    cause = forms.ChoiceField(
-        label="为什么断缴",
-        choices=CAUSE_CHOICES,
-        required=False,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "断缴原因只能是单位原因或个人原因。"},
-    )
+    cause = optional_choice("为什么断缴", CAUSE_CHOICES, "断缴原因只能是单位原因或个人原因。", forms.RadioSelect)
     lapse_start = MonthField(
         label="从哪个月开始没交",
         required=False,
@@ -133,13 +134,7 @@ class CaseForm(forms.Form):
     )
     unemployment_months = count_field("其中领取失业保险金的有几个月", unit="个月", most=360)
     moved = FlagField(label="断缴期间换了城市（要办医保关系转移）", required=False, widget=FlagCheckbox)
-    lapse_ongoing = forms.ChoiceField(
-        label="现在恢复缴费了吗",
-        choices=ONGOING_CHOICES,
-        required=False,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "请填写 true 或 false。"},
-    )
+    lapse_ongoing = optional_choice("现在恢复缴费了吗", ONGOING_CHOICES, "请填写 true 或 false。", forms.RadioSelect)
     paid_on = forms.DateField(
         label="打算哪天补缴",
         required=False,
@@ -148,12 +143,7 @@ class CaseForm(forms.Form):
     )
     lapsed_years = count_field("断缴了几个整年", unit="年", most=80)
     repaid_years = count_field("打算补缴其中几年", unit="年", most=80)
-    in_window = forms.ChoiceField(
-        label="是否在集中参保期内缴费",
-        choices=WINDOW_CHOICES,
-        required=False,
-        error_messages={"invalid_choice": "请填写 true 或 false。"},
-    )
+    in_window = optional_choice("是否在集中参保期内缴费", WINDOW_CHOICES, "请填写 true 或 false。")
     newborn = FlagField(label="为新生儿参保", required=False, widget=FlagCheckbox)
     born_on = forms.DateField(
         label="宝宝出生日期",
@@ -161,11 +151,8 @@ class CaseForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "日期格式应为 年-月-日，例如 2026-10-01。"},
     )
-    switch_from = forms.ChoiceField(
-        label="是否在职工医保和居民医保之间换了险种",
-        choices=SWITCH_CHOICES,
-        required=False,
-        error_messages={"invalid_choice": "只能填 employee 或 resident。"},
+    switch_from = optional_choice(
+        "是否在职工医保和居民医保之间换了险种", SWITCH_CHOICES, "只能填 employee 或 resident。"
     )
     continuous_years = count_field("断缴前连续参保了几年", unit="年", most=80)
     gap_months = count_field("换险种中间断了几个月", unit="个月", most=360)
@@ -202,7 +189,8 @@ class CaseForm(forms.Form):
         return TRUE_FALSE[self.cleaned_data.get("lapse_ongoing") or ""] is not False
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         scheme = data.get("scheme")
         paid_on = data.get("paid_on")
         switch_from = data.get("switch_from") or None

@@ -16,7 +16,10 @@ from .core import (
     DOC_LOCAL,
     HUNDRED,
     PAYER_INDIVIDUAL,
+    PERSONAL,
     ZERO,
+    Item,
+    LapseCase,
     Reader,
     Step,
     add_months,
@@ -149,7 +152,7 @@ def individual_late_fee(segments: list[Segment], paid_on: datetime.date, read: R
     possible, never "不收".
     """
     charges = read.tristate("individual_late_fee")
-    keys = ("individual_late_fee",)
+    keys: tuple[str, ...] = ("individual_late_fee",)
     if charges is False:
         steps.append(Step("late_fee.none", "当地个人补缴不收滞纳金。", DOC_LOCAL, keys))
         return {"late_fee": ZERO, "late_fee_payer": None}
@@ -175,3 +178,15 @@ def individual_late_fee(segments: list[Segment], paid_on: datetime.date, read: R
         )
     )
     return {"late_fee": ZERO, "late_fee_payer": None, "late_fee_possible": fee}
+
+
+def individual_arrears(
+    case: LapseCase, read: Reader, steps: list[Step], first: datetime.date, months: int, *, rule: str, label: str
+) -> tuple[Item, dict]:
+    """Months the person pays alone, at the flexible workers' rate: their line of the amount (`label`),
+    and the late fee as `build` values. Adds a pricing step (`rule`) per group of months, then the
+    late-fee step."""
+    segments = price_months(read, first, months, case.base, employer_share=False)
+    steps += pricing_steps(segments, rule, DOC_LOCAL, ("flexible_rate",))
+    late = individual_late_fee(segments, case.paid_on, read, steps)
+    return Item(label, sum((s.total for s in segments), ZERO), PERSONAL), late

@@ -31,6 +31,7 @@ from .core import (
     add_months,
     build,
     next_month,
+    unbroken_cover,
     yuan,
 )
 from .flexible import individual_backpay, moved_estimate
@@ -86,14 +87,10 @@ def employer_fault(case: LapseCase, read: Reader) -> Estimate:
             Item("个人缴费部分（单位代扣代缴，可从工资里扣回）", personal, PERSONAL),
         ],
         basis={"amount": amount_keys, "late_fee": amount_keys + ("late_fee_daily_pct", "contribution_due_day")},
-        can_backpay=True,
         late_fee=fee,
         late_fee_payer=PAYER_EMPLOYER,
-        waiting_months=0,
-        benefits_from=next_month(case.paid_on),
-        continuous_reset=False,
-        gap_covered=True,
         advice="由单位补缴，职工不交滞纳金",
+        **unbroken_cover(next_month(case.paid_on)),
     )
 
 
@@ -122,17 +119,7 @@ def no_employer(case: LapseCase, read: Reader) -> Estimate:
         steps.append(
             Step("employee.unemployment.all", "整段时间都有失业保险金代缴，不用补缴，也不影响报销。", DOC_UNEMPLOYMENT)
         )
-        return build(
-            read,
-            steps,
-            basis={},
-            can_backpay=True,
-            waiting_months=0,
-            benefits_from=case.paid_on,
-            continuous_reset=False,
-            gap_covered=True,
-            advice="不用补缴",
-        )
+        return build(read, steps, basis={}, advice="不用补缴", **unbroken_cover(case.paid_on))
     if case.moved:
         return moved_estimate(case, read, steps, first, months)
     return individual_backpay(case, read, steps, first, months)

@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import datetime
 
-from .arrears import BASE_KEYS, individual_late_fee, price_months, pricing_steps
+from .arrears import BASE_KEYS, individual_arrears
 from .core import (
     DOC_LOCAL,
     DOC_TRANSFER,
-    PERSONAL,
-    ZERO,
     Estimate,
-    Item,
     LapseCase,
     Reader,
     Step,
@@ -29,6 +26,7 @@ from .core import (
     month_start,
     months_between,
     next_month,
+    unbroken_cover,
     waiting_end,
     yuan,
 )
@@ -50,11 +48,10 @@ def flexible_estimate(case: LapseCase, read: Reader) -> Estimate:
 
 
 def _priced(case: LapseCase, read: Reader, steps: list[Step], first: datetime.date, months: int):
-    segments = price_months(read, first, months, case.base, employer_share=False)
-    steps += pricing_steps(segments, "flexible.amount", DOC_LOCAL, ("flexible_rate",))
-    late = individual_late_fee(segments, case.paid_on, read, steps)
-    total = sum((s.total for s in segments), ZERO)
-    return [Item(f"补缴 {months} 个月保费（个人缴纳）", total, PERSONAL)], late
+    item, late = individual_arrears(
+        case, read, steps, first, months, rule="flexible.amount", label=f"补缴 {months} 个月保费（个人缴纳）"
+    )
+    return [item], late
 
 
 def individual_backpay(case: LapseCase, read: Reader, steps: list[Step], first: datetime.date, months: int) -> Estimate:
@@ -123,16 +120,17 @@ def reenrol(case: LapseCase, read: Reader, steps: list[Step], window: int, age: 
             keys,
         )
     )
+    basis = {
+        "can_backpay": WINDOW,
+        "amount": WINDOW,  # nothing to pay only because the window is closed
+        "late_fee": WINDOW,
+        "waiting": keys,
+        "benefits_from": keys + ("waiting_counted_from",),
+    }
     return build(
         read,
         steps,
-        basis={
-            "can_backpay": WINDOW,
-            "amount": WINDOW,  # nothing to pay only because the window is closed
-            "late_fee": WINDOW,
-            "waiting": keys,
-            "benefits_from": keys + ("waiting_counted_from",),
-        },
+        basis=basis,
         can_backpay=False,
         waiting_months=long_wait,
         benefits_from=benefits,
@@ -192,7 +190,7 @@ def moved_estimate(case: LapseCase, read: Reader, steps: list[Step], first: date
     Gap ≤ the limit: back-pay under the destination's rules, cover from the payment month and the
     gap covered. Longer: the destination may set a waiting period up to the maximum (we use it).
     """
-    keys = ("transfer_gap_months",)
+    keys: tuple[str, ...] = ("transfer_gap_months",)
     if months <= read("transfer_gap_months"):
         steps.append(
             Step(
@@ -209,11 +207,7 @@ def moved_estimate(case: LapseCase, read: Reader, steps: list[Step], first: date
             steps,
             items=items,
             basis={"amount": AMOUNT, "late_fee": LATE, "waiting": keys, "benefits_from": keys},
-            can_backpay=True,
-            waiting_months=0,
-            benefits_from=month_start(case.paid_on),
-            continuous_reset=False,
-            gap_covered=True,
+            **unbroken_cover(month_start(case.paid_on)),
             **late,
         )
     keys += ("transfer_max_wait_months",)

@@ -9,22 +9,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .arrears import individual_late_fee, price_months, pricing_steps
+from .arrears import individual_arrears
 from .core import (
-    DOC_LOCAL,
     DOC_RESIDENT,
     DOC_TRANSFER,
     EMPLOYEE,
     RESIDENT,
-    ZERO,
     Estimate,
-    Item,
     LapseCase,
     Reader,
     Step,
-    add_months,
     build,
     month_start,
+    unbroken_cover,
 )
 from .employee import employee_estimate
 from .flexible import AMOUNT, flexible_estimate, individual_backpay
@@ -48,8 +45,7 @@ def switch_estimate(case: LapseCase, read: Reader) -> Estimate:
             result = after_lapse(case, read)
             return replace(result, steps=(note, *result.steps))
         return join(case, read, [note], after_break=True)
-    first = add_months(case.paid_on, -case.gap_months)
-    return individual_backpay(case, read, [note], first, case.gap_months)
+    return individual_backpay(case, read, [note], case.gap_start, case.gap_months)
 
 
 def no_wait(case: LapseCase, read: Reader) -> Estimate:
@@ -78,12 +74,11 @@ def no_wait(case: LapseCase, read: Reader) -> Estimate:
         amount_keys: tuple[str, ...] = ("resident_fee",)
     elif case.gap_months:
         # The gap months had no employer: the person pays them alone, at the individual rate.
-        segments = price_months(
-            read, add_months(case.paid_on, -case.gap_months), case.gap_months, case.base, employer_share=False
+        label = f"补缴中断的 {case.gap_months} 个月（个人缴纳）"
+        item, late = individual_arrears(
+            case, read, steps, case.gap_start, case.gap_months, rule="switch.amount", label=label
         )
-        steps += pricing_steps(segments, "switch.amount", DOC_LOCAL, ("flexible_rate",))
-        late = individual_late_fee(segments, case.paid_on, read, steps)
-        items = [Item(f"补缴中断的 {case.gap_months} 个月（个人缴纳）", sum((s.total for s in segments), ZERO))]
+        items = [item]
         amount_keys = AMOUNT
     else:
         items, amount_keys = [], ()
@@ -92,12 +87,8 @@ def no_wait(case: LapseCase, read: Reader) -> Estimate:
         steps,
         items=items,
         basis={"amount": amount_keys, "late_fee": ("individual_late_fee",), "waiting": KEYS, "benefits_from": KEYS},
-        can_backpay=True,
-        waiting_months=0,
-        benefits_from=month_start(case.paid_on),
-        continuous_reset=False,
-        gap_covered=True,
         advice="换险种不用等待",
+        **unbroken_cover(month_start(case.paid_on)),
         **late,
     )
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .core import (
     DOC_COMMON,
@@ -83,6 +84,9 @@ class TransferStep:
         return self.source == DOC_COMMON
 
 
+PAPERS_NOTE = TransferStep("transfer.papers.local", "有的地方窗口还会要别的材料，去之前先打电话问清楚。", DOC_COMMON)
+
+
 @dataclass(frozen=True)
 class Transfer:
     scheme: str
@@ -92,11 +96,12 @@ class Transfer:
     stays: tuple[TransferStep, ...]
     steps: tuple[TransferStep, ...]
     gap: tuple[TransferStep, ...]
-    papers: tuple[str, ...]
-    papers_source: str
-    papers_note: TransferStep
     notes: tuple[TransferStep, ...]
     next_cover_year: int | None = None  # residents: the cover year enrolled for at the destination
+    # The papers are the same for every move (43号); some windows ask for more.
+    papers: ClassVar[tuple[str, ...]] = PAPERS
+    papers_source: ClassVar[str] = DOC_TRANSFER
+    papers_note: ClassVar[TransferStep] = PAPERS_NOTE
 
     @property
     def scheme_name(self) -> str:
@@ -136,6 +141,21 @@ def _figure(read: Reader, key: str, on: datetime.date | None = None) -> Fact | N
 def _unknown(key: str, place: str) -> str:
     """Said in place of a figure the site has not recorded: never a guess."""
     return f"本站还没有录入{place}的这项数字（{MISSING_NAMES[key]}）"
+
+
+def _figure_step(
+    rule: str,
+    text: str,
+    fact: Fact | None,
+    key: str,
+    source: str = DOC_TRANSFER,
+    actor: str = "",
+    rests_on: tuple[Fact, ...] = (),
+) -> TransferStep:
+    """A step resting on the figure `key` (`fact`): shown with it, or — not recorded — naming what is missing."""
+    if fact is None:
+        return TransferStep(rule, text, source, actor, missing=(MISSING_NAMES[key],), rests_on=rests_on)
+    return TransferStep(rule, text, source, actor, figures=(fact,), rests_on=rests_on)
 
 
 def transfer_plan(
@@ -187,22 +207,14 @@ def transfer_plan(
             DOC_TRANSFER,
         )
     )
-    papers_note = TransferStep(
-        "transfer.papers.local",
-        "有的地方窗口还会要别的材料，去之前先打电话问清楚。",
-        DOC_COMMON,
-    )
     return Transfer(
         scheme=scheme,
-        origin=a,
-        destination=b,
+        origin=origin.region,
+        destination=destination.region,
         moves=moves,
         stays=stays,
         steps=steps,
         gap=gap,
-        papers=PAPERS,
-        papers_source=DOC_TRANSFER,
-        papers_note=papers_note,
         notes=tuple(notes),
         next_cover_year=next_year,
     )
@@ -228,48 +240,31 @@ def _account_steps(here: Reader, there: Reader, a: str, b: str, scheme: str) -> 
     return (
         TransferStep("transfer.join", join, DOC_TRANSFER, YOU),
         _apply_step(a, b),
-        _origin_step(here, a, b, "核对参保信息，出具参保凭证信息表，把个人账户余额划到" + b),
+        _origin_step(here, a, "核对参保信息，出具参保凭证信息表，把个人账户余额划到" + b),
         _destination_step(there, b, "接上缴费年限；个人账户余额到账后，记进你在" + b + "的个人账户"),
     )
 
 
 def _account_gap(there: Reader, b: str) -> tuple[TransferStep, ...]:
-    gap_fact = _figure(there, "transfer_gap_months")
-    wait_fact = _figure(there, "transfer_max_wait_months")
-    if gap_fact is not None:
-        within = TransferStep(
-            "transfer.gap.short",
-            f"转移前中断缴费不超过 {gap_fact.display}：可以按{b}的规定补缴中断的月份，"
-            "从补缴当月起享受待遇，中断期间看病的费用也能按规定报销。",
-            DOC_TRANSFER,
-            figures=(gap_fact,),
+    gap = _figure(there, "transfer_gap_months")
+    wait = _figure(there, "transfer_max_wait_months")
+    if gap is not None:
+        short = (
+            f"转移前中断缴费不超过 {gap.display}：可以按{b}的规定补缴中断的月份，"
+            "从补缴当月起享受待遇，中断期间看病的费用也能按规定报销。"
         )
-        longer = f"中断超过 {gap_fact.display}"
+        longer = f"中断超过 {gap.display}"
     else:
-        within = TransferStep(
-            "transfer.gap.short",
-            f"中断多久以内可以直接补缴、补缴后中断期间也能报销，{_unknown('transfer_gap_months', b)}，请向{b}医保部门确认。",
-            DOC_TRANSFER,
-            missing=(MISSING_NAMES["transfer_gap_months"],),
-        )
+        short = f"中断多久以内可以直接补缴、补缴后中断期间也能报销，{_unknown('transfer_gap_months', b)}，请向{b}医保部门确认。"
         longer = "中断较长"
-    if wait_fact is not None:
-        beyond = TransferStep(
-            "transfer.gap.long",
-            f"{longer}：{b}可以设置待遇等待期，最长 {wait_fact.display}，等待期内看病不能报销。",
-            DOC_TRANSFER,
-            figures=(wait_fact,),
-            rests_on=(gap_fact,) if gap_fact else (),
-        )
+    if wait is not None:
+        long = f"{longer}：{b}可以设置待遇等待期，最长 {wait.display}，等待期内看病不能报销。"
     else:
-        beyond = TransferStep(
-            "transfer.gap.long",
-            f"{longer}：{b}可能设置待遇等待期；最长多久，{_unknown('transfer_max_wait_months', b)}，请向{b}医保部门确认。",
-            DOC_TRANSFER,
-            rests_on=(gap_fact,) if gap_fact else (),
-            missing=(MISSING_NAMES["transfer_max_wait_months"],),
-        )
-    return within, beyond
+        long = f"{longer}：{b}可能设置待遇等待期；最长多久，{_unknown('transfer_max_wait_months', b)}，请向{b}医保部门确认。"
+    return (
+        _figure_step("transfer.gap.short", short, gap, "transfer_gap_months"),
+        _figure_step("transfer.gap.long", long, wait, "transfer_max_wait_months", rests_on=(gap,) if gap else ()),
+    )
 
 
 # ---------------------------------------------------------------- shared steps
@@ -284,43 +279,24 @@ def _apply_step(a: str, b: str, *, after: str = "") -> TransferStep:
     )
 
 
-def _origin_step(here: Reader, a: str, b: str, work: str) -> TransferStep:
+def _origin_step(here: Reader, a: str, work: str) -> TransferStep:
     days = _figure(here, "transfer_origin_days")
-    if days is None:
-        return TransferStep(
-            "transfer.origin",
-            f"受理后{work}。要在几个工作日内办完，{_unknown('transfer_origin_days', a)}，可以打{a}的医保服务热线问。",
-            DOC_TRANSFER,
-            origin_office(a),
-            missing=(MISSING_NAMES["transfer_origin_days"],),
-        )
-    return TransferStep(
-        "transfer.origin",
-        f"受理后 {days.display}内办完转出：{work}。",
-        DOC_TRANSFER,
-        origin_office(a),
-        figures=(days,),
-    )
+    text = f"受理后 {days.display}内办完转出：{work}。" if days else f"受理后{work}。"
+    return _office_step("transfer.origin", text, origin_office(a), days, "transfer_origin_days", a)
 
 
 def _destination_step(there: Reader, b: str, work: str) -> TransferStep:
-    days = _figure(there, "transfer_destination_days")
+    days, when = _figure(there, "transfer_destination_days"), "收到转出地的信息后"
+    text = f"{when} {days.display}内办完转入：{work}。" if days else f"{when}办完转入：{work}。"
+    return _office_step("transfer.destination", text, destination_office(b), days, "transfer_destination_days", b)
+
+
+def _office_step(rule: str, text: str, office: str, days: Fact | None, key: str, place: str) -> TransferStep:
+    """An office's part of the transfer: `text` says its working-day limit (`days`, the figure `key`);
+    with the limit not recorded, it is followed by how to ask for it."""
     if days is None:
-        return TransferStep(
-            "transfer.destination",
-            f"收到转出地的信息后办完转入：{work}。要在几个工作日内办完，"
-            f"{_unknown('transfer_destination_days', b)}，可以打{b}的医保服务热线问。",
-            DOC_TRANSFER,
-            destination_office(b),
-            missing=(MISSING_NAMES["transfer_destination_days"],),
-        )
-    return TransferStep(
-        "transfer.destination",
-        f"收到转出地的信息后 {days.display}内办完转入：{work}。",
-        DOC_TRANSFER,
-        destination_office(b),
-        figures=(days,),
-    )
+        text += f"要在几个工作日内办完，{_unknown(key, place)}，可以打{place}的医保服务热线问。"
+    return _figure_step(rule, text, days, key, actor=office)
 
 
 # ---------------------------------------------------------------- residents
@@ -396,7 +372,7 @@ def _resident_steps(
         stay,
         enrol,
         _apply_step(a, b, after=f"在{b}参保以后，"),
-        _origin_step(here, a, b, f"核对参保信息，出具参保凭证信息表，把参保记录转到{b}"),
+        _origin_step(here, a, f"核对参保信息，出具参保凭证信息表，把参保记录转到{b}"),
         _destination_step(there, b, "接上你的参保年限"),
     )
 
@@ -411,18 +387,8 @@ def _resident_gap(there: Reader, b: str, next_year: int) -> tuple[TransferStep, 
     )
     fixed = _figure(there, "resident_fixed_wait_months")
     if fixed is not None:
-        late = TransferStep(
-            "transfer.gap.resident.late",
-            f"错过集中参保期才在{b}参保：有 {fixed.display}的固定待遇等待期，等待期内看病不能报销。",
-            DOC_RESIDENT,
-            figures=(fixed,),
-        )
+        wait = f"有 {fixed.display}的固定待遇等待期，等待期内看病不能报销。"
     else:
-        late = TransferStep(
-            "transfer.gap.resident.late",
-            f"错过集中参保期才在{b}参保：会有待遇等待期；要等多久，{_unknown('resident_fixed_wait_months', b)}，"
-            f"请向{b}医保部门确认。",
-            DOC_RESIDENT,
-            missing=(MISSING_NAMES["resident_fixed_wait_months"],),
-        )
-    return on_time, late
+        wait = f"会有待遇等待期；要等多久，{_unknown('resident_fixed_wait_months', b)}，请向{b}医保部门确认。"
+    late = f"错过集中参保期才在{b}参保：{wait}"
+    return on_time, _figure_step("transfer.gap.resident.late", late, fixed, "resident_fixed_wait_months", DOC_RESIDENT)

@@ -37,9 +37,8 @@ EXPORT_ASCII_NAME = "policy-figures"  # for the rare client that cannot read fil
 
 # Field → the column heading in files: the model's Chinese verbose names, plus 编号 and 版本.
 FIELD_NAMES = ("id", *POLICY_ENTRY_FIELDS, "version")
-COLUMNS = {
-    name: "编号" if name == "id" else str(PolicyEntry._meta.get_field(name).verbose_name) for name in FIELD_NAMES
-}
+_FIELDS = {field.name: field for field in PolicyEntry._meta.concrete_fields}
+COLUMNS = {name: "编号" if name == "id" else str(_FIELDS[name].verbose_name) for name in FIELD_NAMES}
 # Columns a file must have: what a new figure needs (the others may be left out or blank).
 REQUIRED = ("region", "key", "value", "effective_from", "source_title", "verified_on")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
@@ -137,7 +136,10 @@ class ChineseXLSX(XLSX):
         import openpyxl
 
         book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
-        return dataset_from_rows([list(row) for row in book.active.iter_rows(values_only=True)])
+        sheet = book.active
+        if sheet is None:  # no sheet to read: the import form says it cannot read the file
+            raise ValueError("the workbook has no active sheet")
+        return dataset_from_rows([list(row) for row in sheet.iter_rows(values_only=True)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -309,20 +311,6 @@ class PolicyEntryResource(resources.ModelResource):
     """Spreadsheet rows ↔ figures. Each row is validated like the admin form (registry, overlap)
     and carries the version it was exported with; a row based on an older version is refused."""
 
-    id = field_for("id")
-    region = field_for("region")
-    key = field_for("key")
-    value = field_for("value")
-    effective_from = field_for("effective_from")
-    effective_to = field_for("effective_to")
-    source_title = field_for("source_title")
-    source_issuer = field_for("source_issuer")
-    source_url = field_for("source_url")
-    verified_on = field_for("verified_on")
-    status = field_for("status")
-    note = field_for("note")
-    version = field_for("version")
-
     class Meta:
         model = PolicyEntry
         fields = FIELD_NAMES
@@ -333,6 +321,11 @@ class PolicyEntryResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         use_transactions = True
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly) -> fields.Field:
+        """Every column of FIELD_NAMES: its Chinese heading and the widget that reads it (`field_for`)."""
+        return field_for(field_name)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -359,7 +352,8 @@ class PolicyEntryResource(resources.ModelResource):
             raise ValueError("只有审核可以导入政策数据：导入的数据会直接发布。")
         names = header_names()
         fields_by_column: list[str | None] = []
-        unknown, seen = [], {}
+        unknown: list[str] = []
+        seen: dict[str | None, str] = {}  # field → the heading it was read from
         for index, heading in enumerate(dataset.headers or []):
             text = "" if heading is None else str(heading).replace("\ufeff", "").strip()
             name = names.get(text) or names.get(text.lower())
@@ -425,7 +419,7 @@ class PolicyEntryResource(resources.ModelResource):
     # One row.
 
     def before_import_row(self, row, **kwargs):
-        problem = self.refused.get(kwargs.get("row_number"))
+        problem = self.refused.get(kwargs.get("row_number", 0))  # rows count from 1
         if problem:
             raise RowRefused(problem)
         key_column, value_column = COLUMNS["key"], COLUMNS["value"]
@@ -435,8 +429,8 @@ class PolicyEntryResource(resources.ModelResource):
         if blank(value):
             return
         spec = REGISTRY[key]
-        if spec.type == DATE and as_date(value) is not None:
-            value = as_date(value).isoformat()  # a date cell, or Excel's 2027/1/1
+        if spec.type == DATE and (day := as_date(value)) is not None:
+            value = day.isoformat()  # a date cell, or Excel's 2027/1/1
         try:
             row[value_column] = spec.normalise(value)
         except FigureValueError as exc:
