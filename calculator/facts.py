@@ -7,34 +7,12 @@ fee and window for the year a payment is for.
 
 from __future__ import annotations
 
-import datetime
-
 from django.utils import timezone
 
 from guides.figures import REGISTRY
 from guides.models import PolicyEntry, Region
 
 from .rules import Fact, RegionFacts
-
-
-def fact_from_entry(entry: PolicyEntry, today: datetime.date) -> Fact:
-    source = entry.source_title if not entry.source_issuer else f"{entry.source_title}（{entry.source_issuer}）"
-    return Fact(
-        key=entry.key,
-        label=entry.spec.label,
-        value=entry.typed_value,
-        display=entry.display_value,
-        source=source,
-        verified_on=entry.verified_on,
-        status=entry.status,
-        overdue=entry.is_overdue(today),
-        source_url=entry.source_url,
-        level=entry.region.kind,
-        region=entry.region.name,
-        effective_from=entry.effective_from,
-        effective_to=entry.effective_to,
-        year=entry.year,
-    )
 
 
 def facts_for(region: Region, entries: list[PolicyEntry] | None = None) -> RegionFacts:
@@ -49,5 +27,5 @@ def facts_for(region: Region, entries: list[PolicyEntry] | None = None) -> Regio
     ordered = sorted(entries, key=lambda e: (depth[e.region_id], -e.effective_from.toordinal()))
     for entry in ordered:
         if entry.key in REGISTRY:
-            series.setdefault(entry.key, []).append(fact_from_entry(entry, today))
+            series.setdefault(entry.key, []).append(entry.as_fact(today, region))
     return RegionFacts(region=region.name, series=series)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,6 +17,7 @@ from django_htmx.http import push_url
 
 from guides.channels import hotline_for
 from guides.figures import REGISTRY
+from guides.htmx import HtmxHttpRequest
 from guides.models import Region
 
 from .facts import facts_for
@@ -33,6 +35,11 @@ class Outcome:
     @property
     def figures(self) -> tuple[Fact, ...]:
         return self.estimate.figures if self.estimate else ()
+
+    @property
+    def figures_by_source(self) -> list[Fact]:
+        """The figures with those citing the same document side by side (the list says 来源同上)."""
+        return sorted(self.figures, key=lambda f: f.source)
 
 
 def work_out(form: EstimateForm) -> Outcome | None:
@@ -92,7 +99,7 @@ def repair_rows(result: Estimate) -> list:
 
 @require_safe
 @vary_on_headers("HX-Request")
-def estimate_page(request: HttpRequest, region_slug: str | None = None) -> HttpResponse:
+def estimate_page(request: HtmxHttpRequest, region_slug: str | None = None) -> HttpResponse:
     region = get_object_or_404(Region.objects.exclude(kind=Region.NATIONAL), slug=region_slug) if region_slug else None
     submitted = "scheme" in request.GET
     if submitted:
@@ -157,7 +164,7 @@ def fact_json(fact: Fact) -> dict:
         "source_url": fact.source_url,
         "verified_on": fact.verified_on.isoformat(),
         "status": fact.status,
-        "overdue": fact.overdue or bool(fact.stale_note),
+        "overdue": fact.possibly_outdated,
         "stale": fact.stale_note or None,
         "region": fact.region,
     }
@@ -208,7 +215,7 @@ def errors_json(form: EstimateForm) -> dict:
 @require_safe
 def estimate_api(request: HttpRequest) -> JsonResponse:
     form = EstimateForm(request.GET)
-    params = {"json_dumps_params": {"ensure_ascii": False}}
+    params: dict[str, Any] = {"json_dumps_params": {"ensure_ascii": False}}
     if not form.is_valid():
         return JsonResponse(errors_json(form), status=404 if unknown_region(form) else 400, **params)
     outcome = work_out(form)

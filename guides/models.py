@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from calculator.rules.core import stale_note  # pure Python: one wording for the guide and the estimate
+from calculator.rules.core import Fact  # pure Python: the one figure-with-source type
 
 from .figures import KEY_CHOICES, FigureSpec, FigureValueError, Value, get_spec, key_choices
 from .markdown import channel_keys, figure_tokens, is_case_token, render_markdown, unknown_tokens
@@ -65,6 +66,11 @@ class VersionedModel(models.Model):
 
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 
+    if TYPE_CHECKING:  # simple-history's names, which it ships no types for
+        history: ClassVar[Any]  # the manager of the row's history records (each model's HistoricalRecords)
+        _history_user: Any  # who the next save's history record names
+        _change_reason: str  # and why
+
     class Meta:
         abstract = True
 
@@ -74,7 +80,7 @@ class VersionedModel(models.Model):
         super().save(*args, **kwargs)
 
 
-def bump_version(obj: models.Model) -> None:
+def bump_version(obj: VersionedModel) -> None:
     """Every update raises `version`, so an edit based on an older version can be refused."""
     if obj._state.adding or obj.pk is None:
         return
@@ -120,11 +126,15 @@ class Region(VersionedModel):
 
     def lineage(self) -> list[Region]:
         """This region, then its province, then the nation: the order figures fall back in."""
-        chain, node = [], self
+        chain: list[Region] = []
+        node: Region | None = self
         while node is not None and len(chain) < 5:
             chain.append(node)
             node = node.parent
         return chain
+
+    def lineage_ids(self) -> list[int]:
+        return [r.pk for r in self.lineage()]
 
     def get_absolute_url(self) -> str:
         if self.kind == self.NATIONAL:
@@ -144,32 +154,44 @@ class PolicyEntryQuerySet(models.QuerySet):
     def in_force(self, on: datetime.date) -> PolicyEntryQuerySet:
         return self.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on)
 
+    def overdue(self, today: datetime.date) -> PolicyEntryQuerySet:
+        """Figures last checked before `overdue_cutoff(today)` (PolicyEntry.is_overdue, as a query)."""
+        return self.filter(verified_on__lt=overdue_cutoff(today))
+
     def for_region(self, region: Region, on: datetime.date) -> dict[str, PolicyEntry]:
         """The figure in force for each key on `on`, falling back city → province → national.
 
         One query whatever the number of keys; `region` should come with its parents loaded
         (select_related("parent__parent")) to keep it at one.
         """
-        lineage = [r.pk for r in region.lineage()]
-        entries = self.live().in_force(on).filter(region__in=lineage).select_related("region")
-        return in_force_by_key(entries, region, on)
+        chain = region.lineage_ids()
+        return nearest_in_force(self.live().in_force(on).filter(region__in=chain).select_related("region"), chain, on)
 
     def for_lineage(self, region: Region) -> list[PolicyEntry]:
         """Every approved period of every figure of the region and the regions it falls back to (one query)."""
         return list(self.live().filter(region__in=[r.pk for r in region.lineage()]).select_related("region"))
 
 
-def in_force_by_key(entries, region: Region, on: datetime.date) -> dict[str, PolicyEntry]:
-    """Of `entries` (the region's lineage), the one in force on `on` for each key, nearest region first."""
-    depth = {r.pk: i for i, r in enumerate(region.lineage())}
+def nearest_in_force(entries: Iterable[PolicyEntry], chain: Sequence[int], on: datetime.date) -> dict[str, PolicyEntry]:
+    """The fallback city → province → national, in its one home: of `entries`, for each key, the
+    figure in force on `on` from the first region of `chain` (region ids, nearest first) that has one.
+    Entries of regions outside the chain are ignored."""
+    depth = {pk: i for i, pk in enumerate(chain)}
     best: dict[str, PolicyEntry] = {}
     for entry in entries:
-        if entry.effective_from > on or (entry.effective_to is not None and entry.effective_to < on):
+        d = depth.get(entry.region_id)
+        if d is None or not entry.in_force_on(on):
             continue
         current = best.get(entry.key)
-        if current is None or depth[entry.region_id] < depth[current.region_id]:
+        if current is None or d < depth[current.region_id]:
             best[entry.key] = entry
     return best
+
+
+def overdue_cutoff(today: datetime.date) -> datetime.date:
+    """Figures last checked before this day are overdue for a check (FIGURE_MAX_AGE_DAYS): the one
+    home of the rule, read by `is_overdue`, the `overdue` query, the admin filter and the board."""
+    return today - datetime.timedelta(days=settings.FIGURE_MAX_AGE_DAYS)
 
 
 # The columns that make up one figure: shared by the admin form, the spreadsheet import and load_demo.
@@ -235,10 +257,6 @@ class PolicyEntry(VersionedModel):
         return self.spec.display(self.typed_value)
 
     @property
-    def is_verified(self) -> bool:
-        return self.status == self.VERIFIED
-
-    @property
     def is_live(self) -> bool:
         return self.state == self.PUBLISHED
 
@@ -247,14 +265,44 @@ class PolicyEntry(VersionedModel):
         """The year a year-labelled figure (annual, or a resident cover year) is for."""
         return self.effective_from.year if self.spec.year_labelled else None
 
-    def stale_note(self, used_for: int) -> str:
-        """Said when a year-labelled figure stands in for a later year whose figure is not entered."""
-        return stale_note(self.year, used_for)
+    @property
+    def source(self) -> str:
+        """The document cited, with its issuer: 赣医保发〔2025〕9号（江西省医疗保障局）."""
+        return f"{self.source_title}（{self.source_issuer}）" if self.source_issuer else self.source_title
+
+    def as_fact(self, today: datetime.date, place: Region | None = None, *, shown_for: int | None = None) -> Fact:
+        """This figure as the rules, the pages, the estimate and the API see it.
+
+        `place` is the region asked about: a province's or the nation's figure standing in for it
+        says so (沿用). `shown_for` is the year a page shows it for: a year-labelled figure of an
+        earlier year then says that year's own figure is not entered yet.
+        """
+        return Fact(
+            key=self.key,
+            label=self.spec.label,
+            value=self.typed_value,
+            display=self.display_value,
+            source=self.source,
+            verified_on=self.verified_on,
+            status=self.status,
+            overdue=self.is_overdue(today),
+            source_url=self.source_url,
+            level=self.region.kind,
+            region=self.region.name,
+            effective_from=self.effective_from,
+            effective_to=self.effective_to,
+            year=self.year,
+            used_for=shown_for if self.year is not None else None,
+            note=self.note,
+            inherited_from=self.region.name if place is not None and self.region_id != place.pk else "",
+        )
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         """A figure not re-checked within FIGURE_MAX_AGE_DAYS may no longer be current."""
-        today = today or timezone.localdate()
-        return (today - self.verified_on).days > settings.FIGURE_MAX_AGE_DAYS
+        return self.verified_on < overdue_cutoff(today or timezone.localdate())
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -380,13 +428,9 @@ class ServiceChannel(VersionedModel):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self, now: datetime.datetime | None = None) -> ArticleQuerySet:
-        """Live articles: published, published_at reached, and not yet taken down."""
+        """Live articles (`Article.public_state` is LIVE), as a query."""
         now = now or timezone.now()
-        return self.filter(
-            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now),
-            status=Article.PUBLISHED,
-            published_at__lte=now,
-        )
+        return self.filter(Article.not_taken_down(now), status=Article.PUBLISHED, published_at__lte=now)
 
 
 class Article(VersionedModel):
@@ -494,37 +538,29 @@ class Article(VersionedModel):
             return reverse("guides:national_article", args=[self.slug])
         return reverse("guides:article", args=[self.region.slug, self.slug])
 
-    def is_live(self, now: datetime.datetime | None = None) -> bool:
+    # Where an approved article stands with the public. The one home of "is it live?": the
+    # `published()` query, `is_live`, the admin's status column and the content board read these.
+    SCHEDULED, LIVE, TAKEN_DOWN = "scheduled", "live", "taken_down"
+    PUBLIC_LABELS = {SCHEDULED: "定时发布", LIVE: "已发布", TAKEN_DOWN: "已下线"}
+
+    @staticmethod
+    def not_taken_down(now: datetime.datetime) -> Q:
+        return Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now)
+
+    def public_state(self, now: datetime.datetime | None = None) -> str:
+        """DRAFT or REVIEW until approved; then SCHEDULED before its publish time, LIVE, and
+        TAKEN_DOWN from its take-down time (`published()` is the same rule as a query)."""
         now = now or timezone.now()
-        return (
-            self.status == self.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= now
-            and (self.unpublish_at is None or self.unpublish_at > now)
-        )
+        if self.status != self.PUBLISHED:
+            return self.status
+        if self.published_at is None or self.published_at > now:
+            return self.SCHEDULED
+        if self.unpublish_at is not None and self.unpublish_at <= now:
+            return self.TAKEN_DOWN
+        return self.LIVE
 
-    @property
-    def figure_keys(self) -> list[str]:
-        return figure_tokens(self.body)
-
-
-@dataclass(frozen=True)
-class ShownFigure:
-    """A figure as a page shows it: value, where it comes from, and how sure we are."""
-
-    key: str
-    label: str
-    value: str
-    entry: PolicyEntry
-    overdue: bool
-    stale: str = ""  # "这是2026年度的标准，2027年度的标准还没有录入"
-
-    @classmethod
-    def from_entry(cls, entry: PolicyEntry, today: datetime.date) -> ShownFigure:
-        stale = entry.stale_note(today.year)
-        return cls(
-            entry.key, entry.spec.label, entry.display_value, entry, entry.is_overdue(today) or bool(stale), stale
-        )
+    def is_live(self, now: datetime.datetime | None = None) -> bool:
+        return self.public_state(now) == self.LIVE
 
 
 class SearchToken(models.Model):
@@ -542,12 +578,15 @@ class SearchToken(models.Model):
     def __str__(self) -> str:
         return self.token
 
-    @classmethod
-    def index(cls, article: Article) -> None:
+    @staticmethod
+    def index(article: Article) -> None:
         """Replace the article's tokens with those of its current text."""
-        cls.objects.filter(article=article).delete()
-        cls.objects.bulk_create(
-            [cls(article=article, token=token, in_head=head) for token, head in article_tokens(article).items()],
+        SearchToken.objects.filter(article=article).delete()
+        SearchToken.objects.bulk_create(
+            [
+                SearchToken(article=article, token=token, in_head=head)
+                for token, head in article_tokens(article).items()
+            ],
             batch_size=2000,
         )
 

@@ -8,7 +8,7 @@
   articles whose wording changes with it; `upcoming_change_days(today)` lists such days.
 
 Every function reads a fixed number of queries (regions, figures, articles) however much content
-there is; the fallback city → province → national is worked out in memory, as `in_force_by_key` does.
+there is; the fallback city → province → national is worked out in memory by `models.nearest_in_force`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from .figures import REGISTRY, FigureValueError
 from .markdown import figure_tokens, is_case_token
-from .models import Article, PolicyEntry, Region
+from .models import Article, PolicyEntry, Region, nearest_in_force
 
 NO_VALUE = "（没有数据）"
 
@@ -80,10 +80,11 @@ class RegionTree:
 
     def chain(self, region_id: int) -> list[int]:
         """The region's id, then its province's, then the nation's."""
-        ids, node = [], self.by_id.get(region_id)
+        ids: list[int] = []
+        node = self.by_id.get(region_id)
         while node is not None and len(ids) < 5:
             ids.append(node.pk)
-            node = self.by_id.get(node.parent_id)
+            node = self.by_id.get(node.parent_id) if node.parent_id is not None else None
         return ids
 
     def below(self, region_id: int) -> list[Region]:
@@ -97,16 +98,12 @@ class RegionTree:
                 obj.region = self.by_id[obj.region_id]
 
 
-def in_force(entry: PolicyEntry, day: datetime.date) -> bool:
-    return entry.effective_from <= day and (entry.effective_to is None or entry.effective_to >= day)
-
-
 def showing_regions(
     entry: PolicyEntry, day: datetime.date, tree: RegionTree, others: Iterable[PolicyEntry]
 ) -> list[Region]:
     """The regions whose pages show `entry` on `day`: its own, and those below it with no nearer
     figure for the key in force (`others` are approved figures; the entry itself may be a draft)."""
-    nearer = {e.region_id for e in others if e.key == entry.key and e.pk != entry.pk and in_force(e, day)}
+    nearer = {e.region_id for e in others if e.key == entry.key and e.pk != entry.pk and e.in_force_on(day)}
     result = []
     for region in tree.below(entry.region_id):
         chain = tree.chain(region.pk)
@@ -118,13 +115,7 @@ def showing_regions(
 
 def resolve(key: str, chain: list[int], day: datetime.date, entries: Iterable[PolicyEntry]) -> PolicyEntry | None:
     """The figure a region with lineage `chain` shows for `key` on `day`: its own, else the nearest above."""
-    best, depth = None, len(chain)
-    for entry in entries:
-        if entry.key == key and entry.region_id in chain and in_force(entry, day):
-            d = chain.index(entry.region_id)
-            if d < depth:
-                best, depth = entry, d
-    return best
+    return nearest_in_force((e for e in entries if e.key == key), chain, day).get(key)
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,9 +186,9 @@ def rules_by_key() -> dict[str, tuple[Rule, ...]]:
             for stmt in tree.body:
                 if isinstance(stmt, ast.ImportFrom) and stmt.level == 1 and stmt.module in constants:
                     for alias in stmt.names:
-                        found = constants[stmt.module].get(alias.name)
-                        if found:
-                            scope[alias.asname or alias.name] = found
+                        imported = constants[stmt.module].get(alias.name)
+                        if imported:
+                            scope[alias.asname or alias.name] = imported
             for stmt in tree.body:
                 if isinstance(stmt, ast.Assign):
                     targets, value = stmt.targets, stmt.value
@@ -385,10 +376,6 @@ class Usage:
     regions: list[Region]
     articles: list[ArticleUse]
     rules: list[tuple[str, list[Rule]]] = field(default_factory=list)
-
-    @property
-    def text_articles(self) -> list[ArticleUse]:
-        return [u for u in self.articles if u.in_text]
 
     @property
     def example_articles(self) -> list[ArticleUse]:

@@ -63,7 +63,9 @@ def stale_note(year: int | None, used_for: int | None) -> str:
 
 @dataclass(frozen=True)
 class Fact:
-    """One figure for one period, with what a citizen needs to trust it."""
+    """One figure for one period, with what a citizen needs to trust it: the one figure-with-source
+    type of the site. The rules read `value`; pages, the estimate and the API show `display` with
+    its source through `templates/includes/figure.html` (or `calculator.views.fact_json`)."""
 
     key: str
     label: str
@@ -80,6 +82,8 @@ class Fact:
     effective_to: datetime.date | None = None
     year: int | None = None  # the year a year-labelled figure is for
     used_for: int | None = None  # the later year it stood in for, when that year's figure is missing
+    note: str = ""  # shown with the figure, e.g. that two sources disagree
+    inherited_from: str = ""  # the province or nation whose figure stands in for the place asked about
 
     @property
     def verified(self) -> bool:
@@ -88,6 +92,11 @@ class Fact:
     @property
     def stale_note(self) -> str:
         return stale_note(self.year, self.used_for)
+
+    @property
+    def possibly_outdated(self) -> bool:
+        """Not re-checked for too long, or a year's figure standing in for a later year: 可能已过期."""
+        return self.overdue or bool(self.stale_note)
 
     @property
     def common_practice(self) -> bool:
@@ -242,7 +251,12 @@ class LapseCase:
     born_on: datetime.date | None = None
     switch_from: str | None = None
     continuous_years: int = 0
-    gap_months: int = 0
+    gap_months: int = 0  # switching schemes: the months between them, just before the payment
+
+    @property
+    def gap_start(self) -> datetime.date:
+        """Switching schemes: the first month of the gap."""
+        return add_months(self.paid_on, -self.gap_months)
 
 
 # ---------------------------------------------------------------- figure access
@@ -334,6 +348,18 @@ def waiting_end(read: Reader, paid_on: datetime.date, months: int) -> datetime.d
 
 def counted_from_text(read: Reader) -> str:
     return "缴费当天" if read("waiting_counted_from") == "payment_day" else "缴费次月1日"
+
+
+def unbroken_cover(benefits_from: datetime.date) -> dict:
+    """The headlines of a lapse repaired as if it never happened: back-paid, no wait, the continuous
+    years kept and the gap's bills reimbursed; cover from `benefits_from`."""
+    return {
+        "can_backpay": True,
+        "waiting_months": 0,
+        "benefits_from": benefits_from,
+        "continuous_reset": False,
+        "gap_covered": True,
+    }
 
 
 def build(

@@ -69,15 +69,10 @@ class ArticleAdmin(WorkflowAdminMixin, PreviewAdminMixin, VersionedAdmin):
 
     @admin.display(description="状态")
     def status_label(self, obj: Article) -> str:
-        now = timezone.now()
-        if obj.status != Article.PUBLISHED:
+        state = obj.public_state()
+        if state not in Article.PUBLIC_LABELS:
             return obj.get_status_display()
-        if obj.published_at and obj.published_at > now:
-            label = "定时发布"
-        elif obj.unpublish_at and obj.unpublish_at <= now:
-            label = "已下线"
-        else:
-            label = "已发布"
+        label = Article.PUBLIC_LABELS[state]
         return f"{label}（有修改稿）" if getattr(obj, "has_pending", False) else label
 
     def get_queryset(self, request):

@@ -114,7 +114,7 @@ def articles_to_rereview(today: datetime.date, limit: int | None = SHOWN) -> Row
         by_key.setdefault(entry.key, []).append(entry)
     articles = (
         Article.objects.filter(status=Article.PUBLISHED)
-        .filter(Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now))
+        .filter(Article.not_taken_down(now))
         .exclude(body="")
         .only("id", "title", "slug", "region_id", "body", "reviewed_on", "reviewed_figures", "published_at", "order")
         .order_by("region__order", "order", "pk")
@@ -135,6 +135,7 @@ def articles_to_rereview(today: datetime.date, limit: int | None = SHOWN) -> Row
             if snapshot:
                 old = snapshot_value(snapshot.get(key))
             else:
+                assert baseline is not None  # an article with neither was skipped above
                 then = resolve(key, chain, baseline, candidates)
                 old = then.value if then else None
             now_entry = resolve(key, chain, today, candidates)
@@ -164,8 +165,7 @@ def figure_rows(rows, limit: int | None, url: str) -> Rows:
 
 def figures_overdue(today: datetime.date, limit: int | None = SHOWN) -> Rows:
     """Approved figures in force whose last check is older than FIGURE_MAX_AGE_DAYS, oldest first."""
-    cutoff = today - datetime.timedelta(days=settings.FIGURE_MAX_AGE_DAYS)
-    rows = live_in_force(today).filter(verified_on__lt=cutoff).order_by("verified_on", "pk")
+    rows = live_in_force(today).overdue(today).order_by("verified_on", "pk")
     url = changelist("policyentry", in_force="now", overdue="yes", state__exact=PolicyEntry.PUBLISHED)
     return figure_rows(rows, limit, url)
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from ..figures import FigureValueError
-from ..models import POLICY_ENTRY_FIELDS, PolicyEntry
+from ..models import POLICY_ENTRY_FIELDS, PolicyEntry, overdue_cutoff
 from ..usage import usage_context
 from .revisions import VersionedAdmin, VersionedForm
 from .roles import can_verify
@@ -33,11 +32,11 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", f"超过 {settings.FIGURE_MAX_AGE_DAYS} 天未核实"), ("no", "在期限内")]
 
     def queryset(self, request, queryset):
-        cutoff = timezone.localdate() - datetime.timedelta(days=settings.FIGURE_MAX_AGE_DAYS)
+        today = timezone.localdate()
         if self.value() == "yes":
-            return queryset.filter(verified_on__lt=cutoff)
+            return queryset.overdue(today)
         if self.value() == "no":
-            return queryset.filter(verified_on__gte=cutoff)
+            return queryset.filter(verified_on__gte=overdue_cutoff(today))
         return queryset
 
 
@@ -144,7 +143,7 @@ class PolicyEntryAdmin(WorkflowAdminMixin, SpreadsheetMixin, VersionedAdmin):
                 "opts": self.opts,
                 "entries": entries,
                 "action": "mark_verified",
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(request, "admin/guides/policyentry/verify_confirm.html", context)
         seen = {key[len("version_") :]: value for key, value in request.POST.items() if key.startswith("version_")}

@@ -9,15 +9,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from ..models import GlossaryTerm
-from .pages import breadcrumbs_ld
+from .pages import breadcrumbs_ld, home_crumbs
 
 
 @require_safe
 def glossary(request: HttpRequest) -> HttpResponse:
     terms = list(GlossaryTerm.objects.all())
-    crumbs = [("首页", "/"), ("医保词汇表", reverse("guides:glossary"))]
+    crumbs = [*home_crumbs(), ("医保词汇表", reverse("guides:glossary"))]
     return render(
         request,
         "guides/glossary.html",
-        {"terms": terms, "crumbs": crumbs, "jsonld": [breadcrumbs_ld(crumbs)]},
+        {"terms": terms, "crumbs": crumbs, "jsonld": [breadcrumbs_ld(request, crumbs)]},
     )

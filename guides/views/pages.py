@@ -10,7 +10,6 @@ import datetime
 import html
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import signing
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -23,32 +22,30 @@ from django.views.decorators.http import require_safe
 
 from calculator import examples
 from calculator.facts import facts_for
+from calculator.rules import Fact
 
 from ..channels import lineage_channels, nearest_by_key
 from ..figures import GROUPS, KEY_FIGURES, REGISTRY
 from ..glossary import article_terms
 from ..markdown import channel_key, is_case_token, is_channel_token, link_phones, link_terms, replace_tokens
-from ..models import Article, ArticleRedirect, PolicyEntry, Region, ServiceChannel, ShownFigure, Topic, in_force_by_key
+from ..models import Article, ArticleRedirect, PolicyEntry, Region, ServiceChannel, Topic, nearest_in_force
 from ..previews import LinkGone, link_from_token
+from ..siteurl import absolute_url
 from ..workflow import as_proposed
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
-def breadcrumbs_ld(crumbs: list[tuple[str, str]]) -> dict:
+def breadcrumbs_ld(request: HttpRequest, crumbs: list[tuple[str, str]]) -> dict:
     return {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
         "itemListElement": [
-            {"@type": "ListItem", "position": i, "name": name, "item": absolute(url)}
+            {"@type": "ListItem", "position": i, "name": name, "item": absolute_url(url, request)}
             for i, (name, url) in enumerate(crumbs, start=1)
         ],
     }
 
 
-def faq_ld(article: Article, answer: str) -> dict:
+def faq_ld(request: HttpRequest, article: Article, answer: str) -> dict:
     """FAQPage structured data for one question, on its own page only, with the answer as shown there.
 
     List pages (home, guides, topics) mark up no questions: each question is marked up once, on
@@ -61,7 +58,7 @@ def faq_ld(article: Article, answer: str) -> dict:
             {
                 "@type": "Question",
                 "name": article.title,
-                "url": absolute(article.get_absolute_url()),
+                "url": absolute_url(article.get_absolute_url(), request),
                 "acceptedAnswer": {"@type": "Answer", "text": answer},
             }
         ],
@@ -73,8 +70,14 @@ def visible_answer(article: Article, body_html: str) -> str:
     return " ".join(f"{article.short_answer} {html.unescape(strip_tags(body_html))}".split())
 
 
+def home_crumbs(*, national: bool = False) -> list[tuple[str, str]]:
+    """The trail every page starts with: the home page, then for national questions their list."""
+    crumbs = [("首页", reverse("guides:home"))]
+    return [*crumbs, ("全国通用问答", reverse("guides:topics"))] if national else crumbs
+
+
 def region_crumbs(region: Region) -> list[tuple[str, str]]:
-    crumbs = [("首页", "/")]
+    crumbs = home_crumbs()
     for node in reversed(region.lineage()):
         if not node.is_national:
             crumbs.append((node.name, node.get_absolute_url()))
@@ -107,11 +110,16 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def shown_figures(entries: dict[str, PolicyEntry], today: datetime.date):
+def shown_today(entries: dict[str, PolicyEntry], keys, today: datetime.date, place: Region) -> list[Fact]:
+    """The figures in force for `keys` as the guide shows them today, in that order."""
+    return [entries[k].as_fact(today, place, shown_for=today.year) for k in keys if k in entries]
+
+
+def shown_figures(entries: dict[str, PolicyEntry], today: datetime.date, place: Region):
     """Figures in force, grouped as the guide shows them."""
     groups = []
     for title, keys in GROUPS:
-        rows = [ShownFigure.from_entry(entries[k], today) for k in keys if k in entries]
+        rows = shown_today(entries, keys, today, place)
         if rows:
             groups.append((title, rows))
     return groups
@@ -134,7 +142,7 @@ def earlier_figures(lineage: list[Region], entries: dict[str, PolicyEntry], toda
     query), so when a city gets its own figure the history keeps the province's or the nation's
     value it used before. Returns [(current period, [earlier periods])] for figures that changed.
     """
-    depth = {r.pk: i for i, r in enumerate(lineage)}
+    chain = [r.pk for r in lineage]
     periods: dict[str, list[PolicyEntry]] = {}
     for entry in (
         PolicyEntry.objects.live()
@@ -144,13 +152,13 @@ def earlier_figures(lineage: list[Region], entries: dict[str, PolicyEntry], toda
         periods.setdefault(entry.key, []).append(entry)
     history = []
     for key, current in entries.items():
-        shown = shown_periods(periods.get(key, []), depth, today)
+        shown = shown_periods(periods.get(key, []), chain, today)
         if len(shown) > 1 and shown[-1].entry.pk == current.pk:
             history.append((shown[-1], shown[-2::-1]))
     return history
 
 
-def shown_periods(candidates: list[PolicyEntry], depth: dict[int, int], today: datetime.date) -> list[ShownPeriod]:
+def shown_periods(candidates: list[PolicyEntry], chain: list[int], today: datetime.date) -> list[ShownPeriod]:
     """What a region showed for one key from its first figure until today, oldest first: on each
     day the nearest region's figure in force (days with none are left out)."""
     one_day = datetime.timedelta(days=1)
@@ -160,17 +168,14 @@ def shown_periods(candidates: list[PolicyEntry], depth: dict[int, int], today: d
     )
     shown: list[ShownPeriod] = []
     for i, start in enumerate(starts):
-        in_force = [
-            e for e in candidates if e.effective_from <= start and (e.effective_to is None or e.effective_to >= start)
-        ]
-        entry = min(in_force, key=lambda e: depth[e.region_id], default=None)
+        entry = next(iter(nearest_in_force(candidates, chain, start).values()), None)  # candidates: one key
         if entry is None:
             continue
         end = starts[i + 1] - one_day if i + 1 < len(starts) else None
         if shown and shown[-1].entry.pk == entry.pk and shown[-1].end == start - one_day:
             shown[-1] = ShownPeriod(entry, shown[-1].start, end, shown[-1].inherited)
         else:
-            shown.append(ShownPeriod(entry, start, end, depth[entry.region_id] > 0))
+            shown.append(ShownPeriod(entry, start, end, entry.region_id != chain[0]))
     return shown
 
 
@@ -203,8 +208,8 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
         {
             "region": place,
             "search_region": place,
-            "figure_groups": shown_figures(entries, today),
-            "key_figures": [ShownFigure.from_entry(entries[k], today) for k in KEY_FIGURES if k in entries],
+            "figure_groups": shown_figures(entries, today, place),
+            "key_figures": shown_today(entries, KEY_FIGURES, today, place),
             "topic_groups": sorted(by_topic.items(), key=lambda item: (item[0].order, item[0].slug)),
             "untopical": untopical,
             "inherited": inherited,
@@ -215,7 +220,7 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
             "app": next((c for c in channels if c.kind in ("app", "wechat")), None),
             "changes": changes,
             "crumbs": region_crumbs(place),
-            "jsonld": [breadcrumbs_ld(region_crumbs(place))],
+            "jsonld": [breadcrumbs_ld(request, region_crumbs(place))],
         },
     )
 
@@ -239,8 +244,8 @@ def render_body(
     """
     by_key = nearest_by_key(lineage_channels(article.region) if channels is None else channels)
     channel_inline = get_template("includes/channel_inline.html")
-    entries = in_force_by_key(lineage_entries, article.region, today)
-    used: list[ShownFigure] = []
+    entries = nearest_in_force(lineage_entries, article.region.lineage_ids(), today)
+    used: list[Fact] = []
     index: dict[str, int] = {}
     inline = get_template("includes/figure_inline.html")
     case_inline = get_template("includes/case_inline.html")
@@ -254,15 +259,15 @@ def render_body(
             estimator = (
                 "" if article.region.is_national else reverse("calculator:region_estimate", args=[article.region.slug])
             )
-            context = {"worked": worked, "link": estimator and not in_link and worked.query, "estimator": estimator}
-            return case_inline.render(context).strip()
+            shown = {"worked": worked, "link": estimator and not in_link and worked.query, "estimator": estimator}
+            return case_inline.render(shown).strip()
         if is_channel_token(token):
             key = channel_key(token)
             return channel_inline.render({"channel": by_key.get(key), "key": key, "link": not in_link}).strip()
         key = token
         entry = entries.get(key)
         if entry is not None and key not in index:
-            used.append(ShownFigure.from_entry(entry, today))
+            used.append(entry.as_fact(today, article.region, shown_for=today.year))
             index[key] = len(used)
         spec = REGISTRY.get(key)
         context = {
@@ -285,10 +290,7 @@ def article_page(request: HttpRequest, article: Article, *, preview: bool = Fals
     today = timezone.localdate()
     channels = lineage_channels(article.region)  # one query: the body's channel tokens and the footer
     body_html, figures = render_body(article, PolicyEntry.objects.for_lineage(article.region), today, channels)
-    if article.region.is_national:
-        crumbs = [("首页", "/"), ("全国通用问答", "/topics/")]
-    else:
-        crumbs = region_crumbs(article.region)
+    crumbs = home_crumbs(national=True) if article.region.is_national else region_crumbs(article.region)
     crumbs.append((article.title, article.get_absolute_url()))
     response = render(
         request,
@@ -304,8 +306,8 @@ def article_page(request: HttpRequest, article: Article, *, preview: bool = Fals
             "crumbs": crumbs,
             "preview": preview,
             "jsonld": [
-                faq_ld(article, visible_answer(article, body_html)),
-                breadcrumbs_ld(crumbs),
+                faq_ld(request, article, visible_answer(article, body_html)),
+                breadcrumbs_ld(request, crumbs),
             ],
         },
     )
@@ -398,7 +400,7 @@ def topics(request: HttpRequest) -> HttpResponse:
         {
             "topics": all_topics,
             "national": national,
-            "crumbs": [("首页", "/"), ("全国通用问答", "/topics/")],
+            "crumbs": home_crumbs(national=True),
         },
     )
 
@@ -410,7 +412,7 @@ def topic(request: HttpRequest, topic_slug: str) -> HttpResponse:
     groups: dict[Region, list[Article]] = {}
     for a in articles:
         groups.setdefault(a.region, []).append(a)
-    crumbs = [("首页", "/"), (current.name, current.get_absolute_url())]
+    crumbs = [*home_crumbs(), (current.name, current.get_absolute_url())]
     return render(
         request,
         "guides/topic.html",
@@ -418,7 +420,7 @@ def topic(request: HttpRequest, topic_slug: str) -> HttpResponse:
             "topic": current,
             "groups": list(groups.items()),
             "crumbs": crumbs,
-            "jsonld": [breadcrumbs_ld(crumbs)],
+            "jsonld": [breadcrumbs_ld(request, crumbs)],
         },
     )
 
@@ -430,7 +432,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /preview/",
         "Disallow: /api/",
-        f"Sitemap: {absolute('/sitemap.xml')}",
+        f"Sitemap: {absolute_url('/sitemap.xml', request)}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

@@ -11,8 +11,6 @@ one sent empty is missing (200, with a message); a wrong value is invalid (400, 
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
@@ -23,11 +21,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from calculator.facts import facts_for
-from calculator.rules.core import EMPLOYEE, FLEXIBLE, RESIDENT, Fact
-from calculator.rules.transfer import Transfer, TransferStep, transfer_plan
+from calculator.rules.core import EMPLOYEE, FLEXIBLE, RESIDENT
+from calculator.rules.transfer import transfer_plan
 
 from ..models import PolicyEntry, Region, ServiceChannel
-from .pages import breadcrumbs_ld
+from .pages import breadcrumbs_ld, home_crumbs
 
 PARAMS = ("from", "to", "scheme")  # the canonical order
 SCHEME_CHOICES = [
@@ -109,7 +107,8 @@ class TransferForm(forms.Form):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         origin, destination = data.get("from"), data.get("to")
         if origin is not None and origin == destination:
             self.add_error(
@@ -126,53 +125,6 @@ class TransferForm(forms.Form):
     def invalid(self) -> bool:
         """A wrong value (400), as opposed to answers not given yet or sent empty (200)."""
         return any(e.code != MISSING for errors in self.errors.as_data().values() for e in errors)
-
-
-@dataclass(frozen=True)
-class ShownFact:
-    """A rule's figure with what `includes/figure_source.html` reads from a policy entry."""
-
-    display: str
-    source_title: str
-    source_url: str
-    verified_on: datetime.date
-    is_verified: bool
-    year: int | None
-    overdue: bool
-    stale: str
-    inherited_from: str  # the region whose figure stands in for the place's own, or ""
-    source_issuer: str = ""  # already part of source_title, as the rules word it
-
-    @classmethod
-    def of(cls, fact: Fact, place: str) -> ShownFact:
-        return cls(
-            display=fact.display,
-            source_title=fact.source,
-            source_url=fact.source_url,
-            verified_on=fact.verified_on,
-            is_verified=fact.verified,
-            year=fact.year,
-            overdue=fact.overdue or bool(fact.stale_note),
-            stale=fact.stale_note,
-            inherited_from=fact.region if fact.region != place else "",
-        )
-
-
-@dataclass(frozen=True)
-class ShownStep:
-    step: TransferStep
-    figures: tuple[ShownFact, ...]
-
-
-def shown(steps: tuple[TransferStep, ...], plan: Transfer) -> list[ShownStep]:
-    """Steps with their figures ready for the page; the origin's office reads the origin's figures."""
-    return [
-        ShownStep(
-            s,
-            tuple(ShownFact.of(f, plan.origin if s.rule == "transfer.origin" else plan.destination) for f in s.figures),
-        )
-        for s in steps
-    ]
 
 
 def channel_groups(channels: list[ServiceChannel], origin: Region, destination: Region) -> list:
@@ -205,7 +157,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
     regions = list(Region.objects.select_related("parent__parent"))
     asked = any(p in request.GET for p in PARAMS)
     form = TransferForm(request.GET if asked else None, regions=regions)
-    crumbs = [("首页", "/"), ("医保转移接续", reverse("guides:transfer"))]
+    crumbs = [*home_crumbs(), ("医保转移接续", reverse("guides:transfer"))]
     context: dict = {"form": form, "disclaimer": DISCLAIMER, "crumbs": crumbs}
     if form.complete:
         origin, destination, scheme = (form.cleaned_data[p] for p in PARAMS)
@@ -233,16 +185,16 @@ def transfer(request: HttpRequest) -> HttpResponse:
                 "plan": plan,
                 "origin": origin,
                 "destination": destination,
-                "moves": shown(plan.moves + plan.stays, plan),
-                "steps": shown(plan.steps, plan),
-                "gap": shown(plan.gap, plan),
-                "notes": shown(plan.notes, plan),
+                "moves": plan.moves + plan.stays,
+                "steps": plan.steps,
+                "gap": plan.gap,
+                "notes": plan.notes,
                 "channel_groups": [g for g in groups if g[2]],
                 "hotline": to_hotlines[0] if to_hotlines else None,
                 "search_region": destination,
             }
         )
     context["canonical"] = canonical_path(form)
-    context["jsonld"] = [breadcrumbs_ld(crumbs)]
+    context["jsonld"] = [breadcrumbs_ld(request, crumbs)]
     status = 400 if form.is_bound and form.invalid else 200
     return render(request, "guides/transfer.html", context, status=status)
