@@ -4,26 +4,53 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Settings read HOST and PORT too: without SITE_URL, e-mailed links name this address.
+export HOST PORT
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+# What `make run` and `make demo-staff` pass to Django unless DEBUG is set: a local run.
+LOCAL := DEBUG=$${DEBUG:-true}
 
-.PHONY: run test lint format bench migrate demo install clean messages
+.PHONY: run test lint format bench migrate demo demo-staff install clean messages
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
-	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+$(PY):
+	@python=$$(scripts/find-python) && echo "== creating the Python environment ($(VENV), $$($$python --version))…" \
+	  && $$python -m venv $(VENV)
+
+# Serving needs requirements.txt only; the development tools come with the first test, lint or format.
+$(VENV)/.runtime: requirements.txt | $(PY)
+	@echo "== installing what serving needs (requirements.txt; a minute or so the first time)…"
+	@$(PIP) -r requirements.txt
 	@touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	@echo "== installing the development tools (requirements-dev.txt: pytest, Playwright, ruff, mypy…)…"
+	@$(PIP) -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
 
-migrate: install
-	$(PY) manage.py migrate --noinput
+## Everything, development tools included (CI runs this).
+install: $(VENV)/.dev
+
+migrate: $(VENV)/.runtime
+	@echo "== setting up the database ($$(if [ -n "$$DATABASE_URL" ]; then echo "DATABASE_URL: $${DATABASE_URL%%:*}"; \
+	  else echo "SQLite: db.sqlite3"; fi))…"
+	@$(PY) manage.py migrate --noinput --verbosity 0
 
 demo: migrate
-	$(PY) manage.py load_demo
+	@echo "== loading demo content (guides/demo/)…"
+	@$(PY) manage.py load_demo
 
 ## Set up everything on a fresh machine and serve the site with demo content on SQLite.
 run: demo
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "== collecting static files (staticfiles/)…"
+	@$(LOCAL) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "== serving the site at http://$(HOST):$(PORT)/ (DEBUG=$${DEBUG:-true}; Ctrl-C stops it)"
+	@echo "   admin: http://$(HOST):$(PORT)/admin/ — for accounts run \`make demo-staff\` (one 编辑, one 审核)"
+	@echo "   or \`$(PY) manage.py createsuperuser\`"
+	@$(LOCAL) $(PY) manage.py runserver $(HOST):$(PORT)
+
+## Local only: create (or reset) one 编辑 and one 审核 account and print their passwords.
+demo-staff: migrate
+	@$(LOCAL) $(PY) manage.py demo_staff
 
 AXE := node_modules/axe-core/axe.min.js
 
@@ -31,20 +58,26 @@ AXE := node_modules/axe-core/axe.min.js
 $(AXE):
 	npm install --no-save --no-audit --no-fund --silent axe-core@4
 
-## The whole test suite (browser tests need Debian's chromium; see README).
-test: install $(AXE)
-	$(BIN)/pytest $(PYTEST_ARGS)
+# Test files are shared out among this many processes (pytest-xdist), a whole file each.
+TEST_WORKERS ?= 2
 
-lint: install
+## The whole test suite on TEST_WORKERS processes (browser tests need Debian's chromium; see README).
+test: $(VENV)/.dev $(AXE)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --tabwidth 2 --check templates
+	$(BIN)/mypy
 
-format: install
+format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djhtml --tabwidth 2 templates
 
 ## Print server time per estimate and fragment size, and search time at 10,000 articles (see README, "Benchmarks").
-bench: migrate
+bench: $(VENV)/.dev migrate
 	$(PY) manage.py load_demo >/dev/null
 	$(PY) manage.py bench
 	$(PY) manage.py bench_search

@@ -79,7 +79,11 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-local-only-yibao-g
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address for canonical links, the sitemap, robots.txt and e-mails: set it in production,
+# then no request's Host header decides them. Unset (a local run), pages name the address they were
+# asked on, and e-mails the one `make run` serves, from its HOST and PORT (guides/siteurl.py).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+LOCAL_URL = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
 
 INSTALLED_APPS = [
     "config.apps.YibaoAdminConfig",

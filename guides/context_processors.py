@@ -1,5 +1,6 @@
-from django.conf import settings
 from django.utils.functional import SimpleLazyObject
+
+from .siteurl import site_url
 
 
 def national_hotline():
@@ -17,6 +18,6 @@ def national_hotline():
 def site(request) -> dict:
     return {
         "SITE_NAME": "医保办事指南",
-        "SITE_URL": settings.SITE_URL,
+        "SITE_URL": site_url(request),
         "site_hotline": SimpleLazyObject(national_hotline),
     }

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import models, transaction
@@ -16,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from .models import Article, ReviewEvent
+from .siteurl import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def submitter_of(event: ReviewEvent):
 
 def review_url(obj: models.Model) -> str:
     meta = obj._meta
-    return settings.SITE_URL + reverse(f"admin:{meta.app_label}_{meta.model_name}_review", args=[obj.pk])
+    return absolute_url(reverse(f"admin:{meta.app_label}_{meta.model_name}_review", args=[obj.pk]))
 
 
 def message_for(event: ReviewEvent, obj: models.Model) -> tuple[str, str, list[str]]:

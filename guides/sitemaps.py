@@ -8,14 +8,14 @@ from .models import Article, Region, Topic
 
 
 class SiteSitemap(Sitemap):
-    """Locations on SITE_URL, so the sitemap agrees with canonical links behind any proxy."""
+    """Locations on SITE_URL, so the sitemap agrees with canonical links behind any proxy; without
+    it (a local run), on the address the sitemap was asked on, as the pages' canonical links are."""
 
-    @property
-    def protocol(self):
-        return urlsplit(settings.SITE_URL).scheme or "https"
+    def get_protocol(self, protocol=None):
+        return (urlsplit(settings.SITE_URL).scheme or "https") if settings.SITE_URL else super().get_protocol(protocol)
 
     def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc
+        return urlsplit(settings.SITE_URL).netloc if settings.SITE_URL else super().get_domain(site)
 
 
 class StaticSitemap(SiteSitemap):
