@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,11 @@ def visit(page: Page, site: str, path: str) -> Page:
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(site + path)
     return page
+
+
+def field(page: Page, label: str):
+    """A form control by its visible label (Django's labels end with a colon)."""
+    return page.get_by_label(re.compile("^" + re.escape(label) + "[:：]?$"))
 
 
 def scroll_width(page: Page) -> int:

@@ -10,8 +10,11 @@ import pytest
 from django.utils import timezone
 
 from guides.models import Article, ArticleRedirect, Region
-from tests.factories import make_article, make_region
-from tests.test_guides import get
+from tests.factories import (
+    make_article,
+    make_region,
+)
+from tests.reading import get, read
 
 
 @pytest.fixture
@@ -152,3 +155,80 @@ def test_head_works_wherever_get_does(client, shared_demo, url):
     assert got.status_code in (200, 400)
     assert head.status_code == got.status_code, url
     assert head.content == b""
+
+
+# --------------------------------------------------------------------------------------------
+# A question's address in another region, and addresses that never were
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        ("/nanchang/zhuanyi-zenme-banli/", "/wenda/zhuanyi-zenme-banli/"),
+        ("/national/zhuanyi-zenme-banli/", "/wenda/zhuanyi-zenme-banli/"),
+    ],
+)
+def test_it_redirects_a_city_address_of_a_general_question_to_its_canonical_one(client, shared_demo, url, target):
+    response = client.get(url)
+
+    assert response.status_code == 301
+    assert response["Location"] == target
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "guide"),
+    [
+        ("/hezhou/bujiao-duoshao-qian/", "/hezhou/"),  # only Nanchang has this question
+        ("/nanchang/guangdong-zhuanhui-hezhou/", "/nanchang/"),
+    ],
+)
+def test_it_never_sends_a_reader_to_another_citys_answer(client, shared_demo, settings, url, guide):
+    settings.DEBUG = False
+
+    page = get(client, url, status=404)
+
+    assert page.h1s == ["页面没有找到"]
+    assert guide in page.hrefs
+
+
+@pytest.mark.django_db
+def test_a_province_address_of_a_question_several_cities_share_goes_to_the_general_answer(
+    client, shared_demo, settings
+):
+    # Nanchang and Hezhou each have their own answer; Guangxi's reader gets the national one, not Hezhou's.
+    response = client.get("/guangxi/duanjiao-yiqian-baijiao-le-ma/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/wenda/duanjiao-yiqian-baijiao-le-ma/"
+
+
+@pytest.mark.django_db
+def test_unknown_regions_articles_and_topics_answer_404(client, shared_demo, settings):
+    settings.DEBUG = False
+
+    for url in [
+        "/no-such-city/",
+        "/nanchang/no-such-question/",
+        "/wenda/no-such-question/",
+        "/topics/no-such/",
+        "/national/",
+    ]:
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.django_db
+def test_a_missing_page_answers_404_in_chinese(client, shared_demo, settings):
+    settings.DEBUG = False
+
+    response = client.get("/nanchang/no-such-question/")
+
+    assert response.status_code == 404
+    page = read(response)
+    assert page.h1s == ["页面没有找到"]
+    assert page.title == "页面没有找到 · 医保办事指南"
+    assert page.attrs("meta", name="robots", content="noindex")
+    assert "/nanchang/" in page.hrefs and "/hezhou/" in page.hrefs
+    assert "南昌医保指南" in page.main
+    assert "/" in page.hrefs and "/calculator/" in page.hrefs

@@ -16,13 +16,16 @@ from django.utils import timezone
 
 from guides.admin.board import articles_to_rereview, figures_overdue, figures_unverified
 from guides.models import Article, Feedback, PolicyEntry, Region
+from tests.admin_forms import (
+    BOARD,
+    board_group,
+)
 from tests.factories import make_article, make_policy_entry, make_region
 from tests.factories import make_staff as staff
 from tests.reading import text_of
 
 D = datetime.date
 TODAY = timezone.localdate
-BOARD = "/admin/guides/freshness/"
 
 GROUPS = [
     "重新审核这些问答（数字变了）",
@@ -33,16 +36,6 @@ GROUPS = [
     "读者报告的错误",
     "可以恢复的已删除内容",
 ]
-
-
-def group(response, heading: str) -> str:
-    """The HTML of the board's group whose heading starts with `heading`."""
-    html = response.content.decode()
-    for chunk in html.split('<div class="module">')[1:]:
-        title = re.search(r"<h2>(.*?)</h2>", chunk, re.S)
-        if title and text_of(title.group(1)).startswith(heading):
-            return chunk.split("</section>")[0]
-    raise AssertionError(f"no group headed {heading!r}")
 
 
 def headings(response) -> list[str]:
@@ -91,7 +84,7 @@ def test_it_asks_to_review_an_article_again_when_a_figure_it_shows_changed_value
 
     change(fee, value="410")
 
-    box = text_of(group(reviewer.get(BOARD), GROUPS[0]))
+    box = text_of(board_group(reviewer.get(BOARD), GROUPS[0]))
     assert "重新审核这些问答（数字变了）：1 篇" in box
     assert article.title in box
     assert "城乡居民医保个人缴费标准：400 元/年 → 410 元/年" in box
@@ -103,7 +96,7 @@ def test_it_does_not_flag_a_figure_saved_again_with_the_same_value(reviewer, cit
 
     change(fee, value="400.00", source_title="重新核实过的文件", verified_on=TODAY())
 
-    box = text_of(group(reviewer.get(BOARD), GROUPS[0]))
+    box = text_of(board_group(reviewer.get(BOARD), GROUPS[0]))
     assert article.title not in box
     assert "：0 篇" in box
 
@@ -123,7 +116,7 @@ def test_it_compares_an_article_approved_before_snapshots_with_the_figures_on_it
     after = make_article(city, body="比例 {{ flexible_rate }}。", title="今年审核的？", reviewed_on=D(2026, 2, 1))
     assert before.reviewed_figures == {} and after.reviewed_figures == {}
 
-    box = text_of(group(reviewer.get(BOARD), GROUPS[0]))
+    box = text_of(board_group(reviewer.get(BOARD), GROUPS[0]))
 
     assert before.title in box and "7% → 8%" in box and "2025年6月1日" in box
     assert after.title not in box
@@ -153,11 +146,11 @@ def test_it_shows_values_as_the_site_does_never_raw(reviewer, city):
 
     response = reviewer.get(BOARD)
 
-    box = text_of(group(response, GROUPS[0]))
+    box = text_of(board_group(response, GROUPS[0]))
     assert "个人补缴是否收滞纳金：否 → 是" in box
     assert "职工医保单位缴费比例：6.8% → 7.5%" in box
     assert "2025年1月1日 → 2026年1月1日" in box
-    unverified = text_of(group(response, GROUPS[2]))
+    unverified = text_of(board_group(response, GROUPS[2]))
     assert "2026年1月1日" in unverified and "2026-01-01" not in unverified
     assert "false" not in text_of(response.content.decode()) and "true" not in text_of(response.content.decode())
 
@@ -168,7 +161,7 @@ def test_it_names_a_figure_that_appeared_or_disappeared_since_the_review(reviewe
     make_policy_entry(city, "flexible_rate", "8")
     fee.delete()
 
-    box = text_of(group(reviewer.get(BOARD), GROUPS[0]))
+    box = text_of(board_group(reviewer.get(BOARD), GROUPS[0]))
 
     assert "城乡居民医保个人缴费标准：400 元/年 → （没有数据）" in box
     assert "灵活就业人员医保缴费比例：（没有数据） → 8%" in box
@@ -182,7 +175,7 @@ def test_it_leaves_out_drafts_and_articles_taken_down(reviewer, city):
     )
     change(fee, value="410")
 
-    box = text_of(group(reviewer.get(BOARD), GROUPS[0]))
+    box = text_of(board_group(reviewer.get(BOARD), GROUPS[0]))
 
     assert draft.title not in box and down.title not in box
 
@@ -214,7 +207,7 @@ def test_it_shows_at_most_ten_rows_and_links_to_the_rest(reviewer, city):
 
     response = reviewer.get(BOARD)
 
-    box = group(response, GROUPS[2])
+    box = board_group(response, GROUPS[2])
     assert "核实这些待核实的数字：12 条" in text_of(box)
     assert len(re.findall(r"<tr><td>", box)) == 10
     more = re.search(r'<a href="([^"]+)">还有 2 条 →</a>', box)
@@ -232,7 +225,7 @@ def test_it_lists_overdue_figures_with_their_human_value(reviewer, city, setting
     make_policy_entry(city, "flexible_rate", "8", verified_on=TODAY() - datetime.timedelta(days=30))
 
     rows = figures_overdue(TODAY())
-    box = text_of(group(reviewer.get(BOARD), GROUPS[1]))
+    box = text_of(board_group(reviewer.get(BOARD), GROUPS[1]))
 
     assert [e.pk for e in rows.items] == [old.pk]
     assert "南昌 · 滞纳金日费率 0.05%" in box
@@ -250,7 +243,7 @@ def test_it_links_each_upcoming_change_day_to_the_changes_page(reviewer, city):
     make_policy_entry(city, "flexible_rate", "9", effective_from=D(2027, 1, 1), state=PolicyEntry.REVIEW)
     make_policy_entry(city, "late_fee_daily_pct", "0.04", effective_from=D(2027, 1, 1))
 
-    box = group(reviewer.get(BOARD), GROUPS[3])
+    box = board_group(reviewer.get(BOARD), GROUPS[3])
 
     assert "即将生效的新数字：1 天" in text_of(box)
     assert 'href="/admin/guides/changes/?on=2027-01-01"' in box
@@ -262,7 +255,7 @@ def test_it_lists_scheduled_publishing_and_taking_down_in_time_order(reviewer, c
     up = make_article(city, title="下周发布？", published_at=now + datetime.timedelta(days=7))
     down = make_article(city, title="明天下线？", unpublish_at=now + datetime.timedelta(days=1))
 
-    box = text_of(group(reviewer.get(BOARD), GROUPS[4]))
+    box = text_of(board_group(reviewer.get(BOARD), GROUPS[4]))
 
     assert "定时发布和下线：2 项" in box
     assert box.index(down.title) < box.index(up.title)
@@ -275,7 +268,7 @@ def test_it_keeps_readers_error_reports_on_the_board(reviewer, city):
     for _ in range(2):
         Feedback.objects.create(page="/nanchang/x/", answer=Feedback.ERROR, article=article, region=city)
 
-    box = text_of(group(reviewer.get(BOARD), GROUPS[5]))
+    box = text_of(board_group(reviewer.get(BOARD), GROUPS[5]))
 
     assert "读者报告的错误：1 个页面" in box and article.title in box and "2 条" in box
 
@@ -284,8 +277,8 @@ def test_it_shows_every_deleted_item_on_request_and_refuses_an_unknown_group(rev
     for n in range(12):
         make_article(city, title=f"删掉的问题{n}？").delete()
 
-    short = group(reviewer.get(BOARD), GROUPS[6])
-    full = group(reviewer.get(BOARD + "?show=deleted"), GROUPS[6])
+    short = board_group(reviewer.get(BOARD), GROUPS[6])
+    full = board_group(reviewer.get(BOARD + "?show=deleted"), GROUPS[6])
     odd = reviewer.get(BOARD + "?show=nothing")
 
     assert len(re.findall(r"<tr><td>", short)) == 10 and "还有 2 条 →" in text_of(short)
@@ -333,7 +326,7 @@ def test_it_reads_the_same_number_of_queries_however_much_there_is(reviewer, cit
         response = reviewer.get(BOARD)
 
     assert "重新审核这些问答（数字变了）：16 篇" in text_of(response.content.decode())
-    assert "还有 6 条 →" in text_of(group(response, GROUPS[0]))
+    assert "还有 6 条 →" in text_of(board_group(response, GROUPS[0]))
 
 
 @pytest.mark.django_db
@@ -402,3 +395,29 @@ def test_the_backfill_records_todays_values_for_articles_without_a_record(city):
     }
     assert kept.reviewed_figures == {"late_fee_daily_pct": {"value": "0.04", "entry": 1}}
     assert [row.article for row in articles_to_rereview(TODAY()).items] == [kept]
+
+
+# --------------------------------------------------------------------------------------------
+# Figures not verified for too long, on the board and on the public page
+
+
+def test_it_lists_a_figure_not_verified_for_too_long_and_warns_the_public(reviewer, city, settings):
+    settings.FIGURE_MAX_AGE_DAYS = 365
+    old = make_policy_entry(city, "resident_fee", "390", verified_on=TODAY() - datetime.timedelta(days=400))
+    fresh = make_policy_entry(city, "avg_wage", "8000", verified_on=TODAY() - datetime.timedelta(days=300))
+
+    board = reviewer.get(BOARD)
+
+    overdue = board_group(board, "重新核实这些数字（超过 365 天没核实）")
+    assert str(old) in text_of(overdue) and f"/admin/guides/policyentry/{old.pk}/change/" in overdue
+    assert str(fresh) not in text_of(overdue)
+    guide = reviewer.get("/nanchang/").content.decode()
+    assert "可能已过期" in figure_on_guide(guide, "resident_fee")
+    assert "可能已过期" not in figure_on_guide(guide, "avg_wage")
+
+
+def figure_on_guide(html: str, key: str) -> str:
+    """What the region guide's list of figures reads for one figure."""
+    found = re.search(rf'<div class="figure" id="figure-{key}">(.*?)</div>', html, re.S)
+    assert found, f"{key} is not on the guide"
+    return text_of(found.group(1))

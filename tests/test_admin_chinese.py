@@ -14,10 +14,10 @@ import datetime
 import io
 import re
 from html import unescape
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
@@ -33,7 +33,10 @@ from guides.models import (
     SearchSynonym,
     ServiceChannel,
 )
+from tests.admin_forms import World as StaffWorld
+from tests.admin_forms import change_url
 from tests.factories import make_article, make_policy_entry, make_region, make_staff, make_topic
+from tests.reading import reads, visible_parts
 
 D = datetime.date
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,51 +56,10 @@ TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")  # the token syntax staff ty
 ADDRESS = re.compile(r"(https?://|/)[^\s\u3000-\u9fff\uff00-\uffef]*")
 
 
-class VisibleText(HTMLParser):
-    """What a person reads on the page: text outside script/style/code/textarea and outside
-    elements hidden with the `hidden` attribute or class (the admin's rows of hidden fields),
-    plus the labels of buttons and the placeholders, titles and alt texts a browser shows."""
-
-    HIDDEN = {"script", "style", "code", "kbd", "textarea", "template"}
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-    SHOWN_ATTRS = ("placeholder", "title", "alt", "aria-label")
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.open: list[tuple[str, bool]] = []  # (tag, hides its content)
-
-    @property
-    def hidden(self) -> bool:
-        return any(hides for _, hides in self.open)
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: v or "" for k, v in attrs}
-        hides = tag in self.HIDDEN or "hidden" in a or "hidden" in a.get("class", "").split()
-        if not (self.hidden or hides):
-            self.parts += [a[name] for name in self.SHOWN_ATTRS if a.get(name)]
-            if tag == "input" and a.get("type") in ("submit", "button", "reset") and a.get("value"):
-                self.parts.append(a["value"])
-        if tag not in self.VOID:
-            self.open.append((tag, hides))
-
-    def handle_endtag(self, tag):
-        if tag in self.VOID or tag not in {t for t, _ in self.open}:
-            return
-        while self.open and self.open.pop()[0] != tag:
-            pass
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
-
-
 def english(html: str, codes: set[str]) -> list[str]:
     """The English words on a page, in order, except codes, addresses and the allowlist."""
-    reader = VisibleText()
-    reader.feed(html)
     found = []
-    for part in reader.parts:
+    for part in visible_parts(html):
         text = ADDRESS.sub(" ", TEMPLATE_TAG.sub(" ", unescape(part)))
         for token in TOKEN.findall(text):
             if token.lower() in codes or "_" in token or "@" in token:
@@ -108,11 +70,6 @@ def english(html: str, codes: set[str]) -> list[str]:
 
 # --------------------------------------------------------------------------------------------
 # A small world with one of everything staff see
-
-
-def staff(group: str | None, username: str) -> User:
-    """A member of `group`, or a superuser when there is none."""
-    return make_staff(group, username, superuser=group is None)
 
 
 class World:
@@ -149,9 +106,9 @@ class World:
         gone = make_article(self.city, title="已删除的问题？", slug="shanchu")
         gone.delete()  # listed on the board as restorable
         self.users = {
-            "superuser": staff(None, "guanliyuan"),
-            "编辑": staff("编辑", "xiaowang"),
-            "审核": staff("审核", "laoli"),
+            "superuser": make_staff(None, "guanliyuan", superuser=True),
+            "编辑": make_staff("编辑", "xiaowang"),
+            "审核": make_staff("审核", "laoli"),
         }
 
     def codes(self) -> set[str]:
@@ -415,3 +372,25 @@ def test_it_names_permissions_in_chinese(world):
     assert label("view_historicalarticle_topics") == "医保指南内容 · 问答文章的主题的历史 · 可以查看"
     verify = Permission.objects.get(codename="verify_policyentry")
     assert label("verify_policyentry") == f"医保指南内容 · 政策数据 · {verify.name}"  # our own, already Chinese
+
+
+# --------------------------------------------------------------------------------------------
+# The main screens, word for word
+
+
+def test_it_shows_the_admin_in_chinese(client, editor):
+    world = StaffWorld()
+    client.force_login(editor)
+    assert settings.LANGUAGE_CODE == "zh-hans"
+
+    index = client.get("/admin/")
+    changelist = client.get("/admin/guides/article/")
+    form = client.get(change_url(world.draft))
+
+    assert '<html lang="zh-hans"' in index.content.decode()
+    for text in ("医保办事指南 · 内容管理", "问答文章", "政策数据", "地区", "增加", "修改", "注销"):
+        assert reads(index, text), text
+    for text in ("选择 问答文章 来修改", "增加 问答文章", "编辑写的草稿？", "草稿", "已发布"):
+        assert reads(changelist, text), text
+    for text in ("修改 问答文章", "问题", "网址名", "简短回答", "正文实时预览", "保存", "历史", "预览（手机和电脑）"):
+        assert reads(form, text), text

@@ -11,33 +11,25 @@ from html import unescape
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
 from guides.feedback import reported_errors
 from guides.models import Article, Feedback, Region
-from tests.factories import make_article, make_region
+from tests.factories import logged_in, make_article, make_region, make_staff
+from tests.reading import text_of
 
 CHANGELIST = "/admin/guides/feedback/"
 
 
-def staff(group: str) -> Client:
-    user = User.objects.create(username=f"staff-{group}-{User.objects.count()}", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def editor(db) -> Client:
-    return staff("编辑")
+    return logged_in(make_staff("编辑"))
 
 
 @pytest.fixture
 def reviewer(db) -> Client:
-    return staff("审核")
+    return logged_in(make_staff("审核"))
 
 
 class World:
@@ -67,10 +59,6 @@ def world(db) -> World:
 def listed(response) -> list[int]:
     """The ids of the feedback rows on a change list page."""
     return sorted(int(pk) for pk in re.findall(r'name="_selected_action" value="(\d+)"', response.content.decode()))
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 # --------------------------------------------------------------------------------------------

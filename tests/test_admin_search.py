@@ -6,32 +6,24 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
 from guides.models import SearchMiss, SearchSynonym
+from tests.factories import logged_in, make_staff
 
 MISSES = "/admin/guides/searchmiss/"
 SYNONYMS = "/admin/guides/searchsynonym/"
 
 
-def staff(group: str, username: str) -> Client:
-    user = User.objects.create(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def reviewer(db) -> Client:
-    return staff("审核", "laoli")
+    return logged_in(make_staff("审核", "laoli"))
 
 
 @pytest.fixture
 def editor(db) -> Client:
-    return staff("编辑", "xiaowang")
+    return logged_in(make_staff("编辑", "xiaowang"))
 
 
 @pytest.fixture

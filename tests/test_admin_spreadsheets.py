@@ -12,7 +12,6 @@ import csv
 import datetime
 import io
 import re
-from html import unescape
 from urllib.parse import unquote
 
 import openpyxl
@@ -22,13 +21,22 @@ from django.test import Client
 from django.utils import timezone
 
 from guides.models import PolicyEntry, Region
+from tests.admin_forms import (
+    EXPORT,
+    HEADER,
+    IMPORT,
+    confirm,
+    csv_file,
+    figure_row,
+    format_value,
+    previewed,
+    upload,
+)
 from tests.factories import make_policy_entry, make_region
 from tests.factories import make_staff as staff
-from tests.reading import text_of
+from tests.reading import read_form, select_options, text_of
 
 D = datetime.date
-IMPORT = "/admin/guides/policyentry/import/"
-EXPORT = "/admin/guides/policyentry/export/"
 HEADERS = [
     "编号",
     "地区",
@@ -83,15 +91,6 @@ def problems(response) -> list[str]:
     return [text_of(item) for item in re.findall(r"<li>(.*?)</li>", found.group(1), re.S)] if found else []
 
 
-def format_value(client, url: str, title: str) -> str:
-    page = client.get(url).content.decode()
-    select = re.search(r'<select[^>]*name="format"[^>]*>(.*?)</select>', page, re.S).group(1)
-    options = {
-        text_of(text).lower(): value for value, text in re.findall(r'value="([^"]*)"[^>]*>(.*?)</option>', select)
-    }
-    return options[title]
-
-
 def export(client, title: str = "csv"):
     response = client.post(EXPORT, {"format": format_value(client, EXPORT, title), "resource": "0"})
     assert response.status_code == 200
@@ -103,52 +102,15 @@ def csv_rows(response) -> list[dict[str, str]]:
 
 
 def csv_upload(rows: list[dict], headers: list[str] = HEADERS, encoding: str = "utf-8-sig") -> io.BytesIO:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=headers, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    upload = io.BytesIO(out.getvalue().encode(encoding))
-    upload.name = "数据.csv"
-    return upload
+    """A file as Chinese Excel saves it: Chinese headers, a BOM, a Chinese name."""
+    return csv_file(rows, headers, encoding, name="数据.csv")
 
 
 def new_row(**fields) -> dict[str, str]:
-    row = {
-        "编号": "",
-        "地区": "nanchang",
-        "数据项": "avg_wage",
-        "数值": "8000",
-        "生效日期": "2027-01-01",
-        "失效日期": "",
-        "来源文件或文号": "南昌2027年缴费通知",
-        "发布单位": "南昌市医疗保障局",
-        "来源链接": "",
-        "核实日期": "2026-11-20",
-        "核实状态": "已核实",
-        "说明": "",
-        "版本": "",
-    }
-    return {**row, **fields}
-
-
-def upload(client, file, title: str = "csv"):
-    response = client.post(IMPORT, {"import_file": file, "format": format_value(client, IMPORT, title)})
-    assert response.status_code == 200
-    return response
-
-
-def previewed(response) -> bool:
-    return 'name="import_file_name"' in response.content.decode()
-
-
-def confirm(client, preview):
-    """Press 确认导入并发布: POST the confirm form's hidden fields to where it points."""
-    html = preview.content.decode()
-    form = re.search(r'<form action="([^"]*process_import/)" method="POST">(.*?)</form>', html, re.S)
-    assert form, "no confirm form on the page"
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2)))
-    fields = {name: unescape(value) for name, value in fields.items()}
-    return client.post(form.group(1), fields, follow=True)
+    """admin_forms.figure_row under the Chinese headers an export has, as a new row (no 编号 or 版本)."""
+    chinese = dict(zip(HEADER, HEADERS[1:-1], strict=True))
+    row = {chinese[name]: value for name, value in figure_row().items()}
+    return {"编号": "", **row, "核实状态": "已核实", "版本": "", **fields}
 
 
 def import_file(client, file, title: str = "csv"):
@@ -509,3 +471,96 @@ def test_it_explains_a_bad_cell_with_its_line_and_column(client, world, change, 
 
     assert message in problems(response)
     assert not PolicyEntry.objects.filter(key="avg_wage").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Import with English column names, and xlsx
+
+
+def xlsx_file(rows: list[dict]) -> io.BytesIO:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append([row[h] for h in HEADER])
+    upload = io.BytesIO()
+    book.save(upload)
+    upload.seek(0)
+    upload.name = "figures.xlsx"
+    return upload
+
+
+def test_it_imports_a_valid_csv_after_confirmation_with_history(client, reviewer, world):
+    client.force_login(reviewer)
+    rows = [figure_row(), figure_row(key="resident_fee", value="1,050")]
+
+    preview = upload(client, csv_file(rows), "csv")
+
+    assert 'name="import_file_name"' in preview.content.decode()
+    assert not PolicyEntry.objects.filter(effective_from=D(2027, 1, 1)).exists()
+    done = confirm(client, preview)
+    assert done.status_code == 200
+    imported = PolicyEntry.objects.filter(region=world.city, effective_from=D(2027, 1, 1)).order_by("key")
+    assert [(e.key, e.value, e.status) for e in imported] == [
+        ("avg_wage", "8000", PolicyEntry.VERIFIED),
+        ("resident_fee", "1050", PolicyEntry.VERIFIED),
+    ]
+    for entry in imported:
+        (record,) = entry.history.all()
+        assert (record.history_type, record.history_user) == ("+", reviewer)
+
+
+@pytest.mark.parametrize(
+    "bad_row, message",
+    [
+        (figure_row(key="employee_employer_rate", value="250"), "职工医保单位缴费比例：数值不能大于 20。"),
+        (figure_row(region="shanghai"), "没有网址名为“shanghai”的地区"),
+        (figure_row(key="no_such_key"), "没有名为“no_such_key”的数据项"),
+    ],
+    ids=["value-out-of-bounds", "unknown-region", "unknown-key"],
+)
+def test_it_shows_a_bad_rows_error_in_chinese_and_imports_nothing(client, reviewer, world, bad_row, message):
+    client.force_login(reviewer)
+    before = snapshot()
+
+    response = upload(client, csv_file([figure_row(), bad_row]), "csv")
+
+    assert message in text_of(response.content.decode())
+    assert 'name="import_file_name"' not in response.content.decode()
+    assert snapshot() == before
+    assert not PolicyEntry.history.filter(key="avg_wage").exists()
+
+
+def test_it_imports_an_xlsx_file(client, reviewer, world):
+    client.force_login(reviewer)
+    rows = [
+        figure_row(key="resident_fee", value=410, effective_from=D(2027, 1, 1), verified_on=D(2026, 11, 20)),
+        figure_row(key="avg_wage", value=8123.5, effective_from=D(2027, 1, 1), verified_on=D(2026, 11, 20)),
+    ]
+
+    confirm(client, upload(client, xlsx_file(rows), "xlsx"))
+
+    imported = PolicyEntry.objects.filter(region=world.city, effective_from=D(2027, 1, 1)).order_by("key")
+    assert [(e.key, e.value, e.verified_on) for e in imported] == [
+        ("avg_wage", "8123.5", D(2026, 11, 20)),
+        ("resident_fee", "410", D(2026, 11, 20)),
+    ]
+
+
+def test_it_exports_figures_as_csv_with_region_slug_and_key(client, reviewer, world):
+    client.force_login(reviewer)
+    page = client.get("/admin/guides/policyentry/export/")
+    assert page.status_code == 200
+    values = read_form(page.content.decode(), "format")
+    options = select_options(page.content.decode(), "format")
+    values["format"] = [v for text, v in options.items() if text.lower() == "csv"]
+
+    response = client.post("/admin/guides/policyentry/export/", values)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert {(r["地区"], r["数据项"], r["数值"]) for r in rows} == {  # Chinese headers (test_admin_spreadsheets)
+        ("national", "resident_fee", "400"),
+        ("nanchang", "flexible_rate", "6.8"),
+    }

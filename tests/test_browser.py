@@ -154,10 +154,9 @@ def test_it_changes_the_estimate_without_reloading_the_page(site, phone):
     assert phone.evaluate("window.__marker") == 1
 
 
-def test_it_shows_the_form_that_matches_the_estimate_after_going_back(site, phone):
-    visit(phone, site, "/hezhou/calculator/")
-    type_flexible_case(phone)
-    expect(summary_value(phone, "待遇等待期")).to_contain_text(FLEXIBLE_WAIT)
+def resume_then_go_back(phone) -> None:
+    """Answer that payments resumed (the estimate changes and the address follows), then press Back:
+    the address and the estimate are the earlier ones again."""
     ongoing(phone, "已经恢复缴费了").check()
     expect(summary_value(phone, "待遇等待期")).to_have_text("没有等待期")
     expect(phone).to_have_url(re.compile(r"lapse_ongoing=false"))
@@ -166,6 +165,14 @@ def test_it_shows_the_form_that_matches_the_estimate_after_going_back(site, phon
 
     expect(phone).not_to_have_url(re.compile(r"lapse_ongoing=false"))
     expect(summary_value(phone, "待遇等待期")).to_contain_text(FLEXIBLE_WAIT)
+
+
+def test_it_shows_the_form_that_matches_the_estimate_after_going_back(site, phone):
+    visit(phone, site, "/hezhou/calculator/")
+    type_flexible_case(phone)
+    expect(summary_value(phone, "待遇等待期")).to_contain_text(FLEXIBLE_WAIT)
+    resume_then_go_back(phone)
+
     expect(scheme(phone, "灵活就业人员")).to_be_checked(timeout=SETTLED_MS)
     expect(ongoing(phone, "已经恢复缴费了")).not_to_be_checked(timeout=SETTLED_MS)
     expect(phone.get_by_label("从哪个月开始没交")).to_have_value("2026-07", timeout=SETTLED_MS)
@@ -180,14 +187,8 @@ def test_it_rebuilds_the_whole_page_when_going_back_without_a_snapshot(site, pho
     # HX-History-Restore-Request and puts the reply in place of <body>. Keeping no snapshots here
     # takes that path without ten more round trips.
     phone.evaluate("htmx.config.historyCacheSize = 0")
-    ongoing(phone, "已经恢复缴费了").check()
-    expect(summary_value(phone, "待遇等待期")).to_have_text("没有等待期")
-    expect(phone).to_have_url(re.compile(r"lapse_ongoing=false"))
+    resume_then_go_back(phone)
 
-    phone.go_back()
-
-    expect(phone).not_to_have_url(re.compile(r"lapse_ongoing=false"))
-    expect(summary_value(phone, "待遇等待期")).to_contain_text(FLEXIBLE_WAIT)
     expect(phone.get_by_role("heading", level=1)).to_have_text("贺州医保补缴估算", timeout=SETTLED_MS)
     expect(phone.get_by_role("button", name="计算", exact=True)).to_be_visible(timeout=SETTLED_MS)
     expect(phone.get_by_label("断缴了几个月", exact=True)).to_have_value("4", timeout=SETTLED_MS)
@@ -260,40 +261,33 @@ def test_it_shows_the_disclaimer_and_timeline_with_the_estimate(site, phone):
 # --- Estimator: questions that appear only when they matter -------------------------------------
 
 
+def expect_shown(question, steps) -> None:
+    """After each step's action (a control's check or uncheck, or None), the question is shown or not."""
+    for action, shown in steps:
+        if action is not None:
+            action()
+        (expect(question).to_be_visible if shown else expect(question).to_be_hidden)()
+
+
 def test_it_shows_the_birth_date_only_for_a_newborn(site, phone):
     visit(phone, site, "/nanchang/calculator/")
     newborn = phone.get_by_label("为新生儿参保", exact=True)
     born_on = phone.get_by_label("宝宝出生日期", exact=True)
-    expect(newborn).to_be_hidden()
     expect(born_on).to_be_hidden()
 
-    scheme(phone, "城乡居民医保").check()
-    expect(newborn).to_be_visible()
-    expect(born_on).to_be_hidden()
-
-    newborn.check()
-    expect(born_on).to_be_visible()
-
-    newborn.uncheck()
-    expect(born_on).to_be_hidden()
+    expect_shown(newborn, [(None, False), (scheme(phone, "城乡居民医保").check, True)])
+    expect_shown(born_on, [(None, False), (newborn.check, True), (newborn.uncheck, False)])
 
 
 def test_it_asks_whether_payments_resumed_only_of_flexible_workers(site, phone):
     visit(phone, site, "/nanchang/calculator/")
     resumed = phone.get_by_role("group", name="现在恢复缴费了吗")
     expect(scheme(phone, "职工医保")).to_be_checked()
-    expect(resumed).to_be_hidden()
 
-    scheme(phone, "灵活就业人员").check()
-    expect(resumed).to_be_visible()
+    expect_shown(resumed, [(None, False), (scheme(phone, "灵活就业人员").check, True)])
     expect(ongoing(phone, "还没有，现在还断着")).to_be_visible()
     expect(ongoing(phone, "已经恢复缴费了")).to_be_visible()
-
-    scheme(phone, "城乡居民医保").check()
-    expect(resumed).to_be_hidden()
-
-    scheme(phone, "职工医保").check()
-    expect(resumed).to_be_hidden()
+    expect_shown(resumed, [(scheme(phone, "城乡居民医保").check, False), (scheme(phone, "职工医保").check, False)])
 
 
 def test_it_asks_about_unemployment_benefit_only_for_an_employee_lapse_of_their_own(site, phone):
@@ -303,32 +297,32 @@ def test_it_asks_about_unemployment_benefit_only_for_an_employee_lapse_of_their_
     personal = phone.get_by_role("radio", name=re.compile("^个人原因"))
     expect(scheme(phone, "职工医保")).to_be_checked()
     expect(personal).to_be_checked()
-    expect(jobless).to_be_visible()
 
-    employer.check()
-    expect(jobless).to_be_hidden()
-    personal.check()
-    expect(jobless).to_be_visible()
-
-    scheme(phone, "灵活就业人员").check()
-    expect(jobless).to_be_hidden()
-    scheme(phone, "城乡居民医保").check()
-    expect(jobless).to_be_hidden()
+    expect_shown(
+        jobless,
+        [
+            (None, True),
+            (employer.check, False),
+            (personal.check, True),
+            (scheme(phone, "灵活就业人员").check, False),
+            (scheme(phone, "城乡居民医保").check, False),
+        ],
+    )
 
 
 def test_it_asks_about_moving_city_only_for_a_lapse_of_ones_own(site, phone):
     visit(phone, site, "/nanchang/calculator/")
     moved = phone.get_by_label("断缴期间换了城市", exact=False)
-    expect(moved).to_be_visible()  # employee, personal cause (the defaults)
 
-    phone.get_by_role("radio", name=re.compile("^单位原因")).check()
-    expect(moved).to_be_hidden()
-
-    scheme(phone, "灵活就业人员").check()
-    expect(moved).to_be_visible()
-
-    scheme(phone, "城乡居民医保").check()
-    expect(moved).to_be_hidden()
+    expect_shown(
+        moved,
+        [
+            (None, True),  # employee, personal cause (the defaults)
+            (phone.get_by_role("radio", name=re.compile("^单位原因")).check, False),
+            (scheme(phone, "灵活就业人员").check, True),
+            (scheme(phone, "城乡居民医保").check, False),
+        ],
+    )
 
 
 # --- Estimator: the collection window, repair advice and 待核实 headlines ------------------------

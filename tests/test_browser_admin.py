@@ -7,18 +7,15 @@ member of 审核 (the group comes from migration 0002).
 from __future__ import annotations
 
 import datetime
-import importlib
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
-from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from guides.models import Article
+from tests.browsing import field
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -28,41 +25,12 @@ TITLE = "南昌居民医保一年交多少钱？"
 
 
 @pytest.fixture
-def staff_site(transactional_db, live_server) -> str:
+def staff_site(site) -> str:
     """The live server with the demo content and a reviewer （审核） who can log in."""
-    call_command("load_demo", verbosity=0)
-    restore_staff_groups()
-    reviewer = User.objects.create_user("laoli", password=PASSWORD, is_staff=True)
-    reviewer.groups.add(Group.objects.get(name="审核"))
-    return live_server.url
-
-
-def restore_staff_groups() -> None:
-    """Run the migrations' group steps again when an earlier transactional test flushed the groups.
-
-    Every transactional test ends by emptying all tables; Django re-creates permissions after that,
-    but not rows made by data migrations. (Serialized rollback cannot bring them back here: the
-    Playwright fixtures give the test a different database connection object.)
-    """
-    if (
-        Group.objects.filter(name__in=["编辑", "审核"]).count() == 2
-        and Group.objects.filter(permissions__codename="view_historicalregion").exists()
-    ):
-        return
-    steps = [
-        ("0002_staff_groups", "create_groups"),
-        ("0004_staff_permissions_for_new_content", "add_permissions"),
-        ("0005_workflow_revisions_versions", "grant_permissions"),
-    ]
-    for name, function in steps:
-        migration = importlib.import_module(f"guides.migrations.{name}")
-        state = MigrationLoader(connection).project_state(("guides", name))
-        getattr(migration, function)(state.apps, None)
-
-
-def field(page: Page, label: str):
-    """A form control by its visible label (Django's labels end with a colon)."""
-    return page.get_by_label(re.compile("^" + re.escape(label) + "[:：]?$"))
+    reviewer = make_staff("审核", "laoli")
+    reviewer.set_password(PASSWORD)
+    reviewer.save()
+    return site
 
 
 def log_in(page: Page, site: str) -> None:

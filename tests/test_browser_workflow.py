@@ -6,13 +6,11 @@ public sees the new answer and figure only then."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
 from playwright.sync_api import Page, expect
 
 from guides.models import Article, Region
-from tests.browsing import TIMEOUT_MS, scroll_width
-from tests.factories import make_article, make_policy_entry, make_region
-from tests.test_browser_admin import field, restore_staff_groups
+from tests.browsing import TIMEOUT_MS, field, scroll_width
+from tests.factories import make_article, make_policy_entry, make_region, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +20,6 @@ SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "hei
 
 @pytest.fixture
 def flow_site(transactional_db, live_server) -> str:
-    restore_staff_groups()
     national = make_region("national", name="全国", kind=Region.NATIONAL)
     city = make_region("nanchang", name="南昌", parent=national)
     make_policy_entry(national, "resident_fee", "400", source_title="2026年度居民医保缴费通知")
@@ -34,8 +31,9 @@ def flow_site(transactional_db, live_server) -> str:
         body="每年 {{ resident_fee }}。",
     )
     for name, group in (("xiaowang", "编辑"), ("laoli", "审核")):
-        user = User.objects.create_user(name, password=PASSWORD, is_staff=True)
-        user.groups.add(Group.objects.get(name=group))
+        user = make_staff(group, name)
+        user.set_password(PASSWORD)
+        user.save()
     return live_server.url
 
 

@@ -3,9 +3,7 @@ and channels with address, opening hours and a web link."""
 
 from __future__ import annotations
 
-import html
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,7 +12,8 @@ from django.template import Context, Template
 from guides.management.commands.load_demo import DEMO_DIR, parse_article
 from guides.markdown import ANY_TOKEN_RE, link_phones, render_markdown, unknown_tokens
 from guides.models import Article, GlossaryTerm, Region, ServiceChannel
-from tests.factories import make_article, make_region
+from tests.factories import make_article, make_region, unsaved_article
+from tests.reading import parse, text_of
 
 ARTICLES = sorted((DEMO_DIR / "articles").glob("*/*.md"))
 
@@ -22,44 +21,27 @@ ARTICLES = sorted((DEMO_DIR / "articles").glob("*/*.md"))
 LOOKS_LIKE_A_PHONE = re.compile(r"(?<![\d.,])(?:0\d{2,3}\s*[-－—]\s*\d{5,8}|123\d\d|1[3-9]\d{9})(?![\d.])")
 
 
-def text_of(fragment: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
-
-
 def render(template: str, **context) -> str:
     return Template("{% load guides %}" + template).render(Context(context))
 
 
-class UnlinkedPhones(HTMLParser):
-    """Phone numbers in the visible body text that are not inside an <a href="tel:…">."""
+def unlinked_phones(page: str) -> tuple[list[str], int]:
+    """Phone numbers in the visible body text that are not inside an <a href="tel:…">, and how many
+    tel: links the page has."""
+    root = parse(page)
+    links = [a for a in root.iter("a") if a.attrs.get("href", "").startswith("tel:")]
 
-    def __init__(self, page: str):
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, str]] = []
-        self.found: list[str] = []
-        self.tel_links = 0
-        self.feed(page)
+    def skip(element) -> bool:
+        return element.tag in ("script", "style") or element in links
 
-    def handle_starttag(self, tag, attrs):
-        if tag in {"br", "meta", "link", "input", "img", "hr"}:
-            return
-        href = dict(attrs).get("href") or ""
-        self.tel_links += tag == "a" and href.startswith("tel:")
-        self.stack.append((tag, href))
+    found = [n for body in root.iter("body") for text in body.strings(skip) for n in LOOKS_LIKE_A_PHONE.findall(text)]
+    return found, len(links)
 
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                del self.stack[i:]
-                return
 
-    def handle_data(self, data):
-        tags = [t for t, _ in self.stack]
-        if "body" not in tags or "script" in tags or "style" in tags:
-            return
-        if any(t == "a" and href.startswith("tel:") for t, href in self.stack):
-            return
-        self.found += LOOKS_LIKE_A_PHONE.findall(data)
+def footer_of(client, url: str) -> str:
+    """The HTML of the page's footer."""
+    page = client.get(url).content.decode()
+    return page[page.index('<footer class="site-footer">') :]
 
 
 def world():
@@ -141,9 +123,7 @@ def test_changing_a_channel_number_changes_every_article(client):
 @pytest.mark.django_db
 def test_an_unknown_channel_key_is_refused_on_save_with_its_name():
     _, _, city, _ = world()
-    article = Article(
-        region=city, slug="x", title="问题？", short_answer="回答。", body="打{{ channel nope_hotline }}。"
-    )
+    article = unsaved_article(city, "打{{ channel nope_hotline }}。")
 
     with pytest.raises(ValidationError) as excinfo:
         article.full_clean()
@@ -155,7 +135,7 @@ def test_an_unknown_channel_key_is_refused_on_save_with_its_name():
 @pytest.mark.django_db
 def test_a_key_of_another_city_is_refused_too():
     _, _, city, _ = world()  # city_only belongs to 乙市, not to 甲市's lineage
-    article = Article(region=city, slug="x", title="问题？", short_answer="回答。", body="去{{ channel city_only }}。")
+    article = unsaved_article(city, "去{{ channel city_only }}。")
 
     with pytest.raises(ValidationError) as excinfo:
         article.full_clean()
@@ -166,13 +146,7 @@ def test_a_key_of_another_city_is_refused_too():
 @pytest.mark.django_db
 def test_a_known_channel_key_is_accepted():
     _, _, city, _ = world()
-    article = Article(
-        region=city,
-        slug="x",
-        title="问题？",
-        short_answer="回答。",
-        body="打{{ channel yibao_hotline }}，用{{ channel province_app }}。",
-    )
+    article = unsaved_article(city, "打{{ channel yibao_hotline }}，用{{ channel province_app }}。")
 
     article.full_clean()  # no error
 
@@ -275,22 +249,21 @@ def demo_pages() -> list[str]:
 
 
 @pytest.mark.django_db
-def test_every_phone_number_on_the_demo_site_is_a_tel_link(client, shared_demo):
+def test_every_phone_number_on_the_demo_site_is_a_tel_link(shared_demo, demo_site):
     checked = 0
     for url in demo_pages():
-        response = client.get(url)
-        assert response.status_code == 200, url
-        parsed = UnlinkedPhones(response.content.decode())
-        assert not parsed.found, f"{url}: {parsed.found}"
-        assert parsed.tel_links >= 1, url  # at least the footer's hotline
+        assert demo_site[url].status == 200, url
+        found, tel_links = unlinked_phones(demo_site[url].html)
+        assert not found, f"{url}: {found}"
+        assert tel_links >= 1, url  # at least the footer's hotline
         checked += 1
     assert checked >= 50
 
 
 @pytest.mark.django_db
 def test_the_unlinked_phone_check_would_catch_a_plain_number():
-    assert UnlinkedPhones("<body><p>打 0791-12393</p></body>").found == ["0791-12393"]
-    assert not UnlinkedPhones('<body><p>打 <a href="tel:079112393">0791-12393</a></p></body>').found
+    assert unlinked_phones("<body><p>打 0791-12393</p></body>")[0] == ["0791-12393"]
+    assert not unlinked_phones('<body><p>打 <a href="tel:079112393">0791-12393</a></p></body>')[0]
 
 
 @pytest.mark.django_db
@@ -311,8 +284,7 @@ def test_demo_articles_name_their_own_citys_hotline(client, shared_demo):
 
 @pytest.mark.django_db
 def test_the_footer_of_a_nanchang_article_shows_nanchangs_hotline(client, shared_demo):
-    page = client.get("/nanchang/bujiao-duoshao-qian/").content.decode()
-    footer = page[page.index('<footer class="site-footer">') :]
+    footer = footer_of(client, "/nanchang/bujiao-duoshao-qian/")
 
     assert '<a href="tel:079112393">0791-12393</a>' in footer
     assert "南昌医保服务热线" in text_of(footer)
@@ -320,8 +292,7 @@ def test_the_footer_of_a_nanchang_article_shows_nanchangs_hotline(client, shared
 
 @pytest.mark.django_db
 def test_the_footer_of_a_national_article_shows_the_national_hotline(client, shared_demo):
-    page = client.get("/wenda/yibao-dianhua-zixun/").content.decode()
-    footer = page[page.index('<footer class="site-footer">') :]
+    footer = footer_of(client, "/wenda/yibao-dianhua-zixun/")
 
     assert '<a href="tel:12393">12393</a>' in footer
 
@@ -339,8 +310,7 @@ def test_the_region_guide_names_the_medical_insurance_hotline_first(client):
     steps = steps[: steps.index("</ol>")]
 
     assert '或拨打 <a href="tel:079112393">0791-12393</a>' in steps
-    footer = page[page.index('<footer class="site-footer">') :]
-    assert "tel:079112393" in footer
+    assert "tel:079112393" in footer_of(client, city.get_absolute_url())
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from config.settings import cache_from_url
 from guides.feedback import client_address, rate_key
 from guides.models import Article, Feedback, Region
 from tests.factories import make_article
+from tests.reading import text_of
 
 ESTIMATE = "/nanchang/calculator/?region=nanchang&scheme=resident&lapsed_years=2&paid_on=2026-11-23"
 STORED_FIELDS = {"id", "page", "answer", "comment", "article", "region", "created_at", "handled"}
@@ -46,12 +47,6 @@ def national_article(shared_demo) -> Article:
 
 def send(client, page: str, answer: str, comment: str = "", **extra):
     return client.post("/feedback/", {"page": page, "answer": answer, "comment": comment}, **{**VISITOR, **extra})
-
-
-def text_of(response) -> str:
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 def textarea(response, element_id: str) -> str:

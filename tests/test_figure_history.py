@@ -38,12 +38,8 @@ def test_it_keeps_the_inherited_province_figure_in_the_citys_history(client, wor
 
     history = changes(client, "/nanchang/")
 
-    assert (
-        squash(
-            "灵活就业人员医保缴费比例：2026年1月1日起 8%，此前（2025年1月1日–2025年12月31日）7%（沿用江西省标准），来源：江西省通知。"
-        )
-        in history
-    )
+    expected = "灵活就业人员医保缴费比例：2026年1月1日起 8%，此前（2025年1月1日–2025年12月31日）7%（沿用江西省标准），来源：江西省通知。"
+    assert squash(expected) in history
 
 
 def test_it_keeps_the_national_figure_a_city_used_before_its_province_had_one(client, world):
@@ -125,3 +121,24 @@ def test_it_reads_the_same_number_of_queries_however_long_the_history(client, wo
 
     assert squash("（2023年7月1日–2023年12月31日）313 元/年（沿用全国标准）") in history
     assert squash("（2023年1月1日–2023年6月30日）213 元/年（沿用江西省标准）") in history
+
+
+# --------------------------------------------------------------------------------------------
+# The old and the current figure together
+
+
+def test_it_shows_the_old_and_the_current_figure_together_under_changes(client, national, city):
+    make_policy_entry(
+        city,
+        "resident_fee",
+        "380",
+        effective_from=D(2024, 1, 1),
+        effective_to=D(2024, 12, 31),
+        source_title="2024年度通知",
+    )
+    make_policy_entry(city, "resident_fee", "400", effective_from=D(2025, 1, 1), source_title="2025年度通知")
+
+    history = changes(client, "/nanchang/")
+
+    expected = "城乡居民医保个人缴费标准：2025年1月1日起 400 元/年，此前（2024年1月1日–2024年12月31日）380 元/年，来源：2024年度通知"
+    assert squash(expected) in history

@@ -3,10 +3,8 @@ use of a term in an article linking to it."""
 
 from __future__ import annotations
 
-import html
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 
@@ -15,6 +13,7 @@ from guides.management.commands.load_demo import DEMO_DIR
 from guides.markdown import link_terms, render_markdown
 from guides.models import GlossaryTerm, Region
 from tests.factories import make_article, make_region
+from tests.reading import parse, text_of
 
 GLOSSARY = json.loads((DEMO_DIR / "glossary.json").read_text(encoding="utf-8"))
 
@@ -25,25 +24,6 @@ DOMAIN_TERMS = [
     "转入地", "经办机构", "滞纳金", "集中参保期", "集中征缴期", "大病保险", "连续参保年限", "累计缴费年限",
 ]  # fmt: skip
 MORE_TERMS = ["医保电子凭证", "参保凭证", "异地就医备案", "失业保险金", "代扣代缴", "参保年度", "资助参保", "免缴确认"]
-
-
-def text_of(fragment: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
-
-
-class Glossary(HTMLParser):
-    """The <dt id=…> anchors in page order, and the h1s."""
-
-    def __init__(self, page: str):
-        super().__init__(convert_charrefs=True)
-        self.anchors: list[str] = []
-        self.h1s = 0
-        self.feed(page)
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "dt" and dict(attrs).get("id"):
-            self.anchors.append(dict(attrs)["id"])
-        self.h1s += tag == "h1"
 
 
 def term_links(page: str) -> list[tuple[str, str]]:
@@ -126,13 +106,13 @@ def test_staff_must_give_a_slug_because_chinese_cannot_make_one():
 def test_the_page_lists_every_term_with_its_anchor_in_order(client, shared_demo):
     response = client.get("/cihui/")
     page = response.content.decode()
-    parsed = Glossary(page)
+    root = parse(page)
 
     assert response.status_code == 200
-    assert parsed.h1s == 1 and "<h1>医保词汇表</h1>" in page
+    assert len(list(root.iter("h1"))) == 1 and "<h1>医保词汇表</h1>" in page
     terms = list(GlossaryTerm.objects.order_by("order", "pk"))
     assert len(terms) >= 30
-    assert parsed.anchors == [t.slug for t in terms]
+    assert [dt.attrs["id"] for dt in root.iter("dt") if dt.attrs.get("id")] == [t.slug for t in terms]
     for term in terms:
         assert f'href="#{term.slug}"' in page  # the jump list at the top
         assert term.explanation in text_of(page)

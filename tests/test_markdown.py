@@ -1,37 +1,21 @@
 """Staff Markdown → safe HTML, and figure tokens inside it. No database needed.
 
-Page-level checks (a saved Article, the public page) live in test_guides.py.
+Page-level checks (a saved Article, the public page) live in test_article_page.py.
 """
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 
 from guides.markdown import figure_tokens, render_markdown, replace_tokens
+from tests.reading import parse
 
 FIGURE_HTML = '<span class="fig">400 元/年</span><sup class="fig-ref"><a href="#fig-1">[1]</a></sup>'
 
 
-class Elements(HTMLParser):
-    """Every start tag with its attributes, in document order."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[tuple[str, dict[str, str | None]]] = []
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-
-
-def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    return Elements(html).elements
+def elements(html: str) -> list[tuple[str, dict[str, str]]]:
+    """Every element with its attributes, in document order."""
+    return [(e.tag, e.attrs) for e in parse(html).iter()]
 
 
 def assert_inert(html: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_guides import get
+from tests.reading import get
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 

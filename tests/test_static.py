@@ -11,20 +11,30 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 
 HTMX = "django_htmx/htmx-2.min.js"  # what {% htmx_script %} loads by default
 
 
+PRODUCTION_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+
+@pytest.fixture(scope="module")
+def collected_root(tmp_path_factory):
+    """collectstatic run once for this module's tests, into a temporary STATIC_ROOT."""
+    root = tmp_path_factory.mktemp("static")
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": PRODUCTION_STORAGE}, STATIC_ROOT=root):
+        call_command("collectstatic", "--noinput", verbosity=0)
+    return root
+
+
 @pytest.fixture
-def collected(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
-    settings.STATIC_ROOT = tmp_path
-    call_command("collectstatic", "--noinput", verbosity=0)
-    return tmp_path
+def collected(settings, collected_root):
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": PRODUCTION_STORAGE}
+    settings.STATIC_ROOT = collected_root
+    return collected_root
 
 
 def manifest(root) -> dict[str, str]:

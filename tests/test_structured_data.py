@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from guides.models import Article, Region, Topic
-from tests.test_guides import get, squash
+from tests.reading import Page, get, squash
+
+SITE = "https://yibao.example"  # SITE_URL in tests (conftest.py)
 
 
 def public_pages() -> list[str]:
@@ -18,8 +20,10 @@ def public_pages() -> list[str]:
 
 
 @pytest.fixture
-def crawl(client, shared_demo):
-    return {url: get(client, url) for url in public_pages()}
+def crawl(shared_demo, demo_site) -> dict[str, Page]:
+    pages = {url: demo_site[url] for url in public_pages()}
+    assert all(page.status == 200 for page in pages.values())
+    return pages
 
 
 def questions(page) -> list[dict]:
@@ -65,3 +69,38 @@ def test_an_article_keeps_its_breadcrumbs(crawl):
     names = [c["name"] for c in page.jsonld_of("BreadcrumbList")["itemListElement"]]
     assert names[:3] == ["首页", "江西省", "南昌"]
     assert names[-1] == page.h1s[0]
+
+
+@pytest.mark.django_db
+def test_an_article_is_marked_up_as_a_question_with_breadcrumbs(client, shared_demo):
+    article = Article.objects.get(region__slug="nanchang", slug="bujiao-duoshao-qian")
+
+    page = get(client, "/nanchang/bujiao-duoshao-qian/")
+
+    faq = page.jsonld_of("FAQPage")
+    (question,) = faq["mainEntity"]
+    assert question["@type"] == "Question"
+    assert question["name"] == article.title
+    assert question["url"] == f"{SITE}/nanchang/bujiao-duoshao-qian/"
+    assert question["acceptedAnswer"]["text"].startswith(article.short_answer)
+    assert "{{" not in question["acceptedAnswer"]["text"]
+    crumbs = page.jsonld_of("BreadcrumbList")["itemListElement"]
+    assert [(c["position"], c["name"], c["item"]) for c in crumbs] == [
+        (1, "首页", f"{SITE}/"),
+        (2, "江西省", f"{SITE}/jiangxi/"),
+        (3, "南昌", f"{SITE}/nanchang/"),
+        (4, article.title, f"{SITE}/nanchang/bujiao-duoshao-qian/"),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_region_guide_is_marked_up_with_breadcrumbs(client, shared_demo):
+    page = get(client, "/hezhou/")
+
+    crumbs = page.jsonld_of("BreadcrumbList")["itemListElement"]
+    assert [(c["name"], c["item"]) for c in crumbs] == [
+        ("首页", f"{SITE}/"),
+        ("广西壮族自治区", f"{SITE}/guangxi/"),
+        ("贺州", f"{SITE}/hezhou/"),
+    ]
+    assert [d for d in page.jsonld if d.get("@type") == "FAQPage"] == []  # questions: on their own pages

@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guides.models import Article, PendingChange, PolicyEntry, Region, ReviewEvent
+from tests.admin_forms import change_url, conflict_box, errors_of, open_form, save, save_after_someone_else, saved
 from tests.factories import logged_in, make_article, make_policy_entry, make_region, make_topic
 from tests.factories import make_staff as staff
-from tests.reading import text_of
-from tests.test_admin import change_url, errors_of, open_form, read_form, save, saved
+from tests.reading import read_form, text_of
 
 TODAY = timezone.localdate
 
@@ -287,17 +287,16 @@ def test_an_approval_is_blocked_when_the_live_version_changed_after_the_edit_beg
 
 
 def test_two_editors_on_one_pending_change_the_second_save_is_refused_with_text_kept(world, editor):
-    other = staff("编辑", "xiaozhang")
-    a, b = logged_in(editor), logged_in(other)
     url = change_url(world.published)
-    form_a, form_b = open_form(a, url), open_form(b, url)
-    assert saved(save(a, url, form_a, short_answer="甲的修改稿。"))
+    other = staff("编辑", "xiaozhang")
 
-    refused = save(b, url, form_b, short_answer="乙的修改稿。")
+    _, refused = save_after_someone_else(
+        url, editor, other, {"short_answer": "甲的修改稿。"}, {"short_answer": "乙的修改稿。"}
+    )
 
     html = refused.content.decode()
     assert refused.status_code == 200 and "没有保存" in errors_of(refused) and "xiaowang" in errors_of(refused)
-    assert "甲的修改稿。" in text_of(html.split('class="conflict"')[1])
+    assert "甲的修改稿。" in conflict_box(refused)
     assert read_form(html, "base_version")["short_answer"] == ["乙的修改稿。"]
     assert PendingChange.for_object(world.published).data["short_answer"] == "甲的修改稿。"
 
