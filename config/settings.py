@@ -10,6 +10,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.headers import PUBLIC_CSP
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -103,6 +105,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "config.headers.SecurityHeadersMiddleware",  # Permissions-Policy; the admin's own CSP
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -173,7 +177,16 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-X_FRAME_OPTIONS = "SAMEORIGIN"  # the admin's live Markdown preview sits in a same-origin iframe
+# HTTPS only: redirect plain HTTP, and tell browsers (HSTS) for this many seconds never to try it.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)  # only with HSTS on
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CSP = PUBLIC_CSP  # strict on public pages; /admin/ gets config.headers.ADMIN_CSP
+X_FRAME_OPTIONS = "DENY"  # /admin/ is SAMEORIGIN (config/headers.py): its preview sits in an iframe
 
 LOGGING = {
     "version": 1,

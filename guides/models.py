@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 from calculator.rules.core import Fact  # pure Python: the one figure-with-source type
 
 from .figures import KEY_CHOICES, FigureSpec, FigureValueError, Value, get_spec, key_choices
+from .links import http_url, link_error
 from .markdown import channel_keys, figure_tokens, is_case_token, render_markdown, unknown_tokens
 from .search_index import article_tokens
 
@@ -286,7 +287,7 @@ class PolicyEntry(VersionedModel):
             verified_on=self.verified_on,
             status=self.status,
             overdue=self.is_overdue(today),
-            source_url=self.source_url,
+            source_url=http_url(self.source_url),  # never a javascript: link, whatever the table holds
             level=self.region.kind,
             region=self.region.name,
             effective_from=self.effective_from,
@@ -324,6 +325,8 @@ class PolicyEntry(VersionedModel):
             errors["effective_to"] = "失效日期不能早于生效日期。"
         if self.verified_on and self.verified_on > timezone.localdate():
             errors["verified_on"] = "核实日期不能晚于今天。"
+        if bad_link := link_error(self.source_url):
+            errors["source_url"] = bad_link
         if errors:
             raise ValidationError(errors)
         if self.region_id and self.effective_from:
@@ -424,6 +427,10 @@ class ServiceChannel(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.region} · {self.name}"
+
+    def clean(self) -> None:
+        if bad_link := link_error(self.url):
+            raise ValidationError({"url": bad_link})
 
 
 class ArticleQuerySet(models.QuerySet):

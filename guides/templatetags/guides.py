@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from .. import links
 from ..markdown import PHONE_RE, link_phone_numbers, phone_href
 
 register = template.Library()
@@ -71,12 +72,7 @@ def hotline_label(channel) -> SafeString:
 @register.filter
 def http_url(value) -> str:
     """The address when it is an http(s) URL, else "": a javascript: or data: address is never rendered."""
-    text = str(value or "").strip()
-    try:
-        parts = urlsplit(text)
-    except ValueError:  # e.g. an unclosed [ in the host
-        return ""
-    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+    return links.http_url(value)
 
 
 @register.filter
