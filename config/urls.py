@@ -17,3 +17,5 @@ urlpatterns = [
 ]
 
 handler404 = "guides.views.page_not_found"
+# Chinese 500, and 503 with Retry-After when the database cannot be reached (404s included).
+handler500 = "guides.views.errors.server_error"
