@@ -134,7 +134,8 @@ def test_the_admin_alone_may_use_inline_scripts_and_styles(db):
         assert response["X-Frame-Options"] == "SAMEORIGIN"
 
 
-def test_static_files_carry_the_headers_too(db):
+def test_static_files_carry_the_headers_too(db, settings):
+    settings.WHITENOISE_USE_FINDERS = True  # a fresh checkout has no collected staticfiles/
     response = Client().get("/static/css/site.css")
     assert response.status_code == 200
     assert_security_headers(response)
