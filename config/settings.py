@@ -108,6 +108,11 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.headers.SecurityHeadersMiddleware",  # Permissions-Policy; the admin's own CSP
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside whitenoise (static files come back before reaching these); GZip outermost of the rest so
+    # it compresses the final body, ConditionalGet inside it so ETags are of the uncompressed body.
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "config.caching.HttpCachingMiddleware",  # Cache-Control; an ETag that ignores the CSRF token
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
