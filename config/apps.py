@@ -5,6 +5,7 @@ The site class lives here, not in guides.admin: importing that package registers
 admin.site, which must already exist when it does.
 """
 
+from axes.apps import AppConfig as AxesAppConfig
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
@@ -23,3 +24,9 @@ class YibaoAdminSite(admin.AdminSite):
 
 class YibaoAdminConfig(AdminConfig):
     default_site = "config.apps.YibaoAdminSite"
+
+
+class YibaoAxesConfig(AxesAppConfig):
+    """django-axes (login lockout) under a Chinese name, for the permission lists in the admin."""
+
+    verbose_name = "登录锁定"

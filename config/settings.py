@@ -5,6 +5,7 @@ fresh checkout with SQLite.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -101,6 +102,7 @@ INSTALLED_APPS = [
     "import_export",
     "guides",
     "calculator",
+    "config.apps.YibaoAxesConfig",  # django-axes: login lockout (README: Content staff)
 ]
 
 MIDDLEWARE = [
@@ -122,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -152,10 +155,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login lockout (django-axes): 5 wrong passwords lock that account, and 5 from one address lock that
+# address — each on its own — for 15 minutes; a successful login clears the count. Its backend
+# comes first and refuses a locked-out attempt before any password is hashed, so a flood of guesses
+# costs a database lookup each, not a hash. The address is the one the feedback rate limit uses.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # separate entries: either one locks
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "guides.feedback.client_address"  # REMOTE_ADDR unless BEHIND_HTTPS_PROXY
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # status 429 (AXES_HTTP_RESPONSE_CODE)
+AXES_ENABLE_ADMIN = False  # its admin pages are English only; manage.py axes_list_attempts lists them
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
