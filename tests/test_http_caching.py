@@ -58,7 +58,8 @@ def test_a_client_that_does_not_accept_gzip_gets_plain_html_with_vary(client, sh
     assert b"<html" in response.content
 
 
-def test_static_files_are_left_to_whitenoise(client, shared_demo):
+def test_static_files_are_left_to_whitenoise(client, shared_demo, settings):
+    settings.WHITENOISE_USE_FINDERS = True  # a fresh checkout has no collected staticfiles/
     response = client.get("/static/css/site.css", headers=GZIP)
 
     assert response.status_code == 200
