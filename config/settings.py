@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Inside whitenoise (static files come back before reaching these); GZip outermost of the rest so
     # it compresses the final body, ConditionalGet inside it so ETags are of the uncompressed body.
+    "django_otp",  # two-factor login for staff (README: Content staff, 两步验证)
+    "config.apps.YibaoTOTPConfig",  # django_otp.plugins.otp_totp under a Chinese name
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "config.caching.HttpCachingMiddleware",  # Cache-Control; an ETag that ignores the CSRF token
@@ -131,6 +133,7 @@ ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [
     {
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): gave a code at login
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
@@ -190,6 +193,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+# Two-factor login (django-otp, TOTP): staff may turn it on (/admin/two-factor/); an account with it
+# on gives a code after its password. With OTP_REQUIRED every staff account must turn it on before
+# using the admin. The issuer is the name authenticator apps show beside the code.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", False)
+OTP_TOTP_ISSUER = "医保办事指南"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # django-otp's own device pages (unregistered anyway) never show keys
+
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if env_bool("PLAIN_STATIC", False)
