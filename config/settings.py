@@ -85,6 +85,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The public address for canonical links, the sitemap, robots.txt and e-mails: set it in production,
 # then no request's Host header decides them. Unset (a local run), pages name the address they were
 # asked on, and e-mails the one `make run` serves, from its HOST and PORT (guides/siteurl.py).
+# Former keys, still accepted for checking signatures (preview links, sessions, password-reset links)
+# while a rotation runs; new signatures use SECRET_KEY only. Space- or comma-separated (README).
+SECRET_KEY_FALLBACKS = os.environ.get("SECRET_KEY_FALLBACKS", "").replace(",", " ").split()
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 LOCAL_URL = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
 
@@ -224,6 +227,7 @@ X_FRAME_OPTIONS = "DENY"  # /admin/ is SAMEORIGIN (config/headers.py): its previ
 
 LOGGING = {
     "version": 1,
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a health check sent straight to an app server over HTTP
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},

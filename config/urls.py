@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from guides.admin.board import changes_view, freshness_view
 from guides.sitemaps import SITEMAPS
+from guides.views.health import health
 from guides.views import robots_txt
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
+    path("healthz", health, name="health"),  # plain "ok" or 503 (guides/views/health.py)
     path("", include("calculator.urls")),
     path("", include("guides.urls")),
 ]

@@ -443,3 +443,4 @@ def page_not_found(
     """A Chinese 404 with the search box, the city guides, and the guide of the region the address named."""
     context = {"regions": list(Region.objects.filter(kind=Region.CITY)), "missing_in": region, "search_region": region}
     return render(request, "404.html", context, status=404)
+        "Disallow: /healthz",  # the health check (guides/views/health.py)
