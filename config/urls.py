@@ -1,17 +1,17 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from guides import sitemaps
 from guides.admin.board import changes_view, freshness_view
-from guides.sitemaps import SITEMAPS
-from guides.views.health import health
 from guides.views import robots_txt
+from guides.views.health import health
 
 urlpatterns = [
     path("admin/guides/freshness/", admin.site.admin_view(freshness_view), name="guides_freshness"),
     path("admin/guides/changes/", admin.site.admin_view(changes_view), name="guides_changes"),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),  # the index of the sections (guides/sitemaps.py)
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap-section"),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", health, name="health"),  # plain "ok" or 503 (guides/views/health.py)
     path("", include("calculator.urls")),

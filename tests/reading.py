@@ -229,14 +229,32 @@ def label(key: str) -> str:
     return REGISTRY[key].label
 
 
-def sitemap_paths(client) -> dict[str, ET.Element]:
-    """The sitemap's <url> elements by the path of their <loc>."""
-    response = client.get("/sitemap.xml")
+def sitemap_paths(client, **headers) -> dict[str, ET.Element]:
+    """The sitemap's <url> elements by the path of their <loc>, from every page of every section
+    the index (/sitemap.xml) names."""
+    paths: dict[str, ET.Element] = {}
+    for section in sitemap_sections(client, **headers):
+        response = client.get(section, **headers)
+        assert response.status_code == 200
+        root = ET.fromstring(response.content)
+        paths.update(
+            {urlsplit(url.find("s:loc", SITEMAP_NS).text).path: url for url in root.findall("s:url", SITEMAP_NS)}
+        )
+    return paths
+
+
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def sitemap_sections(client, **headers) -> list[str]:
+    """The path and query of every section page the sitemap index names."""
+    response = client.get("/sitemap.xml", **headers)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     root = ET.fromstring(response.content)
-    return {urlsplit(url.find("s:loc", ns).text).path: url for url in root.findall("s:url", ns)}
+    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    locs = [urlsplit(el.find("s:loc", SITEMAP_NS).text) for el in root.findall("s:sitemap", SITEMAP_NS)]
+    return [loc.path + (f"?{loc.query}" if loc.query else "") for loc in locs]
 
 
 # --------------------------------------------------------------------------------------------

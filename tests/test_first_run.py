@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from guides.siteurl import absolute_url
+from tests.reading import sitemap_sections
 
 LOCAL = "localhost:8100"  # what the browser sends after `PORT=8100 make run`
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
@@ -30,9 +31,13 @@ def breadcrumb_items(response) -> list[str]:
 
 
 def sitemap_locations(client, host: str) -> list[str]:
-    response = client.get("/sitemap.xml", HTTP_HOST=host)
-    assert response.status_code == 200
-    return [el.text for el in ET.fromstring(response.content).iter(SITEMAP)]
+    """Every <loc> of the sitemap index and of the sections it names."""
+    locations = []
+    for path in ["/sitemap.xml", *sitemap_sections(client, HTTP_HOST=host)]:
+        response = client.get(path, HTTP_HOST=host)
+        assert response.status_code == 200
+        locations += [el.text for el in ET.fromstring(response.content).iter(SITEMAP)]
+    return locations
 
 
 @pytest.mark.django_db

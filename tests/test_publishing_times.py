@@ -129,7 +129,7 @@ def test_a_draft_is_never_public(client, city):
     assert client.get("/nanchang/caogao/").status_code == 404
     guide = client.get("/nanchang/").content.decode()
     assert "已发布的问题" in guide and "草稿里的问题" not in guide
-    sitemap = client.get("/sitemap.xml").content.decode()
+    sitemap = client.get("/sitemap-articles.xml").content.decode()
     assert "/nanchang/yifabu/" in sitemap and "caogao" not in sitemap
     assert article not in Article.objects.published()
 
@@ -177,4 +177,4 @@ def test_a_scheduled_article_is_on_the_site_only_while_live(client, city, publis
 
     assert client.get("/nanchang/dingshi/").status_code == (200 if live else 404)
     assert ("定时发布的问题" in client.get("/nanchang/").content.decode()) is live
-    assert ("/nanchang/dingshi/" in client.get("/sitemap.xml").content.decode()) is live
+    assert ("/nanchang/dingshi/" in client.get("/sitemap-articles.xml").content.decode()) is live

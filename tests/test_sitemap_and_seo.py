@@ -12,7 +12,7 @@ from django.utils import timezone
 from guides.management.commands.load_demo import DEMO_DIR
 from guides.models import Article, Region, Topic
 from tests.demo_snapshot import PAGE_OF_EACH_TYPE
-from tests.reading import get, read, sitemap_paths
+from tests.reading import get, read, sitemap_paths, sitemap_sections
 
 SITE = "https://yibao.example"  # SITE_URL in tests (conftest.py)
 
@@ -124,9 +124,14 @@ def test_the_sitemap_lists_the_canonical_addresses(client, shared_demo, settings
     settings.ALLOWED_HOSTS = ["yibao.example"]
     canonical = read(client.get("/nanchang/", HTTP_HOST="yibao.example")).canonical
 
-    response = client.get("/sitemap.xml", HTTP_HOST="yibao.example")
-
-    locs = [el.text for el in ET.fromstring(response.content).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    index = client.get("/sitemap.xml", HTTP_HOST="yibao.example")
+    locs = [el.text for el in ET.fromstring(index.content).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert f"{SITE}/sitemap-regions.xml" in locs  # the index names its sections on SITE_URL too
+    for section in sitemap_sections(client, HTTP_HOST="yibao.example"):
+        response = client.get(section, HTTP_HOST="yibao.example")
+        locs += [
+            el.text for el in ET.fromstring(response.content).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+        ]
     assert canonical == f"{SITE}/nanchang/"
     assert canonical in locs, f"sitemap lists {locs[0]!r}…, but the pages' canonical URLs start {SITE!r}"
     assert all(loc.startswith(SITE + "/") for loc in locs)

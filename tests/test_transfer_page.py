@@ -181,7 +181,7 @@ def test_the_empty_form_is_the_canonical_page(client, shared_demo):
 
 
 def test_the_sitemap_lists_the_transfer_page_without_parameters(client, shared_demo):
-    page = client.get("/sitemap.xml").content.decode()
+    page = client.get("/sitemap-pages.xml").content.decode()
 
     assert "<loc>https://yibao.example/zhuanyi/</loc>" in page
     assert "zhuanyi/?" not in page

@@ -80,8 +80,12 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
             "region": results.region,
             "page": page,
             "pages": pages,
-            "previous_url": page_url(results, page - 1) if page > 1 else "",
-            "next_url": page_url(results, page + 1) if page < pages else "",
+            "pager": {
+                "number": page,
+                "pages": pages,
+                "previous_url": page_url(results, page - 1) if page > 1 else "",
+                "next_url": page_url(results, page + 1) if page < pages else "",
+            },
             **topic_context(results),
         },
     )
