@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from guides.models import Region
@@ -259,18 +261,126 @@ class CaseForm(forms.Form):
         )
 
 
-class EstimateForm(CaseForm):
-    region = forms.ModelChoiceField(
-        label="所在城市",
-        queryset=Region.objects.exclude(kind=Region.NATIONAL).select_related("parent__parent"),
-        to_field_name="slug",
-        empty_label=None,
-        error_messages={"required": "请选择城市。", "invalid_choice": "没有这个地区，请从列表中选择。"},
-    )
+def province_of(region: Region) -> Region | None:
+    """The province a region belongs to: itself when it is one, else its nearest province above it."""
+    return next((r for r in region.lineage() if r.kind == Region.PROVINCE), None)
 
-    field_order = ["region"]
+
+def place_options(province_slug: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The two lists of the province → city choice, in one query: every province, and the cities of
+    the chosen one followed by the province itself as "<province>其他地方" (a city without a page of
+    its own, whose figures are the province's). No province chosen: the city list only asks for one.
+
+    This is the one home of the idea: the estimator and the transfer page both call it, so no page
+    or fragment carries every city of the country at once.
+    """
+    wanted = Q(kind=Region.PROVINCE)
+    if province_slug:
+        wanted |= Q(kind=Region.CITY, parent__kind=Region.PROVINCE, parent__slug=province_slug)
+        wanted |= Q(kind=Region.CITY, parent__parent__kind=Region.PROVINCE, parent__parent__slug=province_slug)
+    regions = list(Region.objects.filter(wanted).only("slug", "name", "kind", "order"))
+    provinces = [r for r in regions if r.kind == Region.PROVINCE]
+    province = next((r for r in provinces if r.slug == province_slug), None)
+    if province is None:
+        cities = [("", "请先选择省份")]
+    else:
+        found = [(r.slug, r.name) for r in regions if r.kind == Region.CITY]
+        cities = [("", "请选择城市"), *found, (province.slug, f"{province.name}其他地方" if found else province.name)]
+    return [("", "请选择省份"), *((r.slug, r.name) for r in provinces)], cities
+
+
+class PlaceChoiceMixin:
+    """A place chosen in two steps, a province then a city of it, sent as two parameters
+    (`province_field`, `city_field`); the city alone is enough (the province follows from it).
+
+    Resolved in one query. `place` is the region chosen (a city, or a province meaning its other
+    cities), `province_slug` the province whose cities the form lists, and `ask_city` says the
+    province was chosen but its city not yet (or a city of another province was left in the form).
+    """
+
+    province_field = "province"
+    city_field = "region"
+    data: Any  # these come from forms.Form
+    fields: dict
+    errors: Any
+    add_error: Any
+
+    def setup_place(self) -> None:
+        self.place: Region | None = None
+        self.province_slug = ""
+        self.ask_city = False
+        self._options: tuple[list, list] | None = None
+        self.fields[self.province_field].widget.choices = lambda: self.place_options()[0]
+        self.fields[self.city_field].widget.choices = lambda: self.place_options()[1]
+
+    def place_options(self) -> tuple[list, list]:
+        if self._options is None:
+            self._options = place_options(self.province_slug)
+        return self._options
+
+    def clean_place(self, cleaned: dict) -> None:
+        """Check the pair and put the chosen Region (or nothing) in cleaned[city_field]."""
+        p_name, c_name = self.province_field, self.city_field
+        province_slug = (cleaned.get(p_name) or "").strip() if p_name not in self.errors else ""
+        slug = (cleaned.get(c_name) or "").strip() if c_name not in self.errors else ""
+        wanted = [s for s in {province_slug, slug} if s and len(s) <= 40]
+        found = {}
+        if wanted:
+            rows = Region.objects.filter(slug__in=wanted).select_related("parent__parent").order_by()
+            found = {r.slug: r for r in rows if r.kind != Region.NATIONAL}
+        province = found.get(province_slug)
+        if province_slug and (province is None or province.kind != Region.PROVINCE):
+            self.add_error(p_name, forms.ValidationError("没有这个省份，请从列表中选择。", code="invalid_choice"))
+            province = None
+        cleaned[c_name] = None
+        if c_name in self.errors:
+            pass
+        elif not slug:
+            self.ask_city = province is not None
+            message = f"请选择{province.name}的城市。" if province else "请选择城市。"
+            self.add_error(c_name, forms.ValidationError(message, code="required"))
+        elif slug not in found:
+            self.add_error(c_name, forms.ValidationError("没有这个地区，请从列表中选择。", code="invalid_choice"))
+        else:
+            region = found[slug]
+            home = province_of(region)
+            if province is not None and home != province:
+                self.ask_city = True
+                message = f"{region.name}不在{province.name}，请从{province.name}的城市中选择。"
+                self.add_error(c_name, forms.ValidationError(message, code="other_province"))
+            else:
+                cleaned[c_name] = self.place = region
+                province = home
+        self.province_slug = province.slug if province is not None else ""
+        if province is not None and not self.data.get(p_name):
+            # A city given alone (an old link, the region's calculator address): show its province chosen.
+            self.data = self.data.copy()
+            self.data[p_name] = province.slug
+
+
+class EstimateForm(PlaceChoiceMixin, CaseForm):
+    province = forms.CharField(label="省份", required=False, strip=True, widget=forms.Select)
+    region = forms.CharField(label="所在城市", required=False, strip=True, widget=forms.Select)
+
+    field_order = ["province", "region"]
+    HINTS = {**CaseForm.HINTS, "region": "列表里没有你的城市，就选“其他地方”，按全省的标准估算。"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_place()
+        if not self.is_bound:
+            initial = self.initial.get("region")
+            self.province_slug = self.initial.get("province") or ""
+            if isinstance(initial, Region):
+                self.initial["region"] = initial.slug
+                home = province_of(initial)
+                self.province_slug = self.initial["province"] = home.slug if home else ""
+
+    def clean(self):
+        self.clean_place(self.cleaned_data)
+        return super().clean()
 
 
 def unknown_region(form: EstimateForm) -> bool:
     """A region was named but does not exist (the API answers 404 for that)."""
-    return bool(form.data.get("region")) and "region" in form.errors
+    return bool(form.data.get("region")) and form.has_error("region", "invalid_choice")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
+from config.pagecache import public_page
 from guides.channels import hotline_for
 from guides.figures import REGISTRY
 from guides.htmx import HtmxHttpRequest
@@ -97,20 +98,27 @@ def repair_rows(result: Estimate) -> list:
     return rows if len(rows) <= 5 else [*rows[:2], None, *rows[-2:]]
 
 
+@public_page
 @require_safe
 @vary_on_headers("HX-Request")
 def estimate_page(request: HtmxHttpRequest, region_slug: str | None = None) -> HttpResponse:
-    region = get_object_or_404(Region.objects.exclude(kind=Region.NATIONAL), slug=region_slug) if region_slug else None
+    region = None
+    if region_slug:  # with its province and the nation, which the choice of place and the figures read
+        regions = Region.objects.exclude(kind=Region.NATIONAL).select_related("parent__parent")
+        region = get_object_or_404(regions, slug=region_slug)
     submitted = "scheme" in request.GET
     if submitted:
         data = request.GET.copy()
-        if region is not None and not data.get("region"):
+        # The address names the city unless the form does; a province sent without its city is a
+        # question still open (the province was just changed), not the address's city.
+        if region is not None and not data.get("region") and not data.get("province"):
             data["region"] = region.slug
         form = EstimateForm(data)
     else:
         form = EstimateForm(
             initial={
-                "region": region.slug if region else None,
+                "region": region,
+                "province": request.GET.get("province", ""),
                 "scheme": "employee",
                 "cause": "personal",
                 "paid_on": timezone.localdate(),
@@ -140,6 +148,15 @@ def estimate_page(request: HtmxHttpRequest, region_slug: str | None = None) -> H
         "repair_rows": repair_rows(outcome.estimate) if outcome and outcome.estimate else [],
         "disclaimer": DISCLAIMER,
         "ask_window": ask_window,
+        # the messages beside the fields a fragment refills, in the fields' order (the window question
+        # comes with its field, and a city asked for with the new province's list)
+        "field_errors": [
+            (name, form.errors[name])
+            for name in form.fields
+            if name in form.errors and name != "in_window" and not (name == "region" and form.ask_city)
+        ]
+        if form.is_bound and form.errors
+        else [],
         "flags": {h: h in outcome.estimate.unverified for h in HEADLINES} if outcome and outcome.estimate else {},
     }
     template_name = "calculator/estimate.html"

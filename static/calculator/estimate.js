@@ -14,6 +14,17 @@
     });
   });
 
+  // A new province: forget the city of the last one, so the request asks for a city and its answer
+  // swaps in the new province's city list (#region-choice, hx-swap-oob). This listener runs before
+  // the form's own (the event reaches the select before it bubbles to the form).
+  var province = document.getElementById("id_province");
+  if (province) {
+    province.addEventListener("change", function () {
+      var city = document.getElementById("id_region");
+      if (city) city.value = "";
+    });
+  }
+
   // A request that failed (no network, a 5xx such as the 503 while the database is down, a
   // timeout): htmx swaps nothing, so the old result would stay beside inputs that no longer match
   // it. Replace it with a message; the next good answer swaps the whole section back in.
