@@ -11,7 +11,10 @@ def lineage_channels(region: Region) -> list[ServiceChannel]:
     """Every channel of the region, its province and the nation, nearest region first (one query)."""
     lineage = region.lineage()
     depth = {r.pk: i for i, r in enumerate(lineage)}
-    channels = list(ServiceChannel.objects.filter(region__in=[r.pk for r in lineage]).select_related("region"))
+    # No join to the regions: the lineage's own Region objects are put in place.
+    channels = list(ServiceChannel.objects.filter(region__in=list(depth)).order_by())
+    for channel in channels:
+        channel.region = lineage[depth[channel.region_id]]
     channels.sort(key=lambda c: (depth[c.region_id], c.order, c.pk))
     return channels
 

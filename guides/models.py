@@ -169,8 +169,15 @@ class PolicyEntryQuerySet(models.QuerySet):
         return nearest_in_force(self.live().in_force(on).filter(region__in=chain).select_related("region"), chain, on)
 
     def for_lineage(self, region: Region) -> list[PolicyEntry]:
-        """Every approved period of every figure of the region and the regions it falls back to (one query)."""
-        return list(self.live().filter(region__in=[r.pk for r in region.lineage()]).select_related("region"))
+        """Every approved period of every figure of the region and the regions it falls back to (one
+        query), in the model's order. No join to the regions: the lineage's own Region objects are put
+        in place (`region` should come with its parents loaded)."""
+        lineage = {r.pk: r for r in region.lineage()}
+        entries = list(self.live().filter(region__in=list(lineage)).order_by())
+        for entry in entries:
+            entry.region = lineage[entry.region_id]
+        entries.sort(key=lambda e: (e.region.order, e.key, -e.effective_from.toordinal()))  # Meta.ordering
+        return entries
 
 
 def nearest_in_force(entries: Iterable[PolicyEntry], chain: Sequence[int], on: datetime.date) -> dict[str, PolicyEntry]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection, transaction
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from guides.models import Article, Region, ServiceChannel, Topic
 from tests.demo_snapshot import PAGE_OF_EACH_TYPE
+from tests.estimates import VALID_RESIDENT
 from tests.factories import (
     make_article,
     make_fresh_entry,
@@ -58,18 +60,22 @@ def add_lots_of_content() -> None:
         Topic.objects.create(slug=f"extra-{i}", name=f"更多主题{i}")
 
 
-PAGES_FOR_QUERIES = {**PAGE_OF_EACH_TYPE, "sitemap": "/sitemap.xml"}
+PAGES_FOR_QUERIES = {**PAGE_OF_EACH_TYPE, "sitemap": "/sitemap.xml", "sitemap-section": "/sitemap-articles.xml"}
 
 
 EXPECTED_QUERIES = {  # pages whose view names no hotline read the national one for the footer
     "home": 4,
-    "region": 6,
-    "province": 7,
-    "article": 6,  # + the lineage's channels (tokens and footer, no separate hotline query) + glossary terms
-    "national-article": 6,
+    # the region with its cities, every figure period of its lineage, its articles, their topics, channels
+    "region": 5,
+    "province": 5,
+    # the article with its regions and the glossary terms, its topics, related articles, the lineage's
+    # channels (tokens and footer), every figure period of the lineage
+    "article": 5,
+    "national-article": 5,
     "topics": 3,
     "topic": 3,
-    "sitemap": 6,
+    "sitemap": 4,  # the index: each section's length (regions, topics, articles) and the articles' latest change
+    "sitemap-section": 2,  # the section's length, its page of addresses
 }
 
 
@@ -81,7 +87,8 @@ GROWN_CONTENT = {
     "national-article": "南昌更多问题14?",
     "topics": "全国更多问题14?",
     "topic": "南昌更多问题14?",
-    "sitemap": "/nanchang/more-14/",
+    "sitemap": "/sitemap-articles.xml",
+    "sitemap-section": "/nanchang/more-14/",
 }
 
 
@@ -92,9 +99,9 @@ class Reading:
     html: str
 
 
-def reading(client, url: str) -> Reading:
+def reading(client, url: str, headers: dict | None = None) -> Reading:
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
+        response = client.get(url, headers=headers or {})
     return Reading(response.status_code, [q["sql"] for q in ctx.captured_queries], response.content.decode())
 
 
@@ -103,6 +110,7 @@ def readings(demo_content, django_db_blocker) -> dict[str, tuple[Reading, Readin
     """Each page read with the demo content, then again once there is much more of it (added once for
     all the pages, and undone)."""
     with django_db_blocker.unblock(), transaction.atomic():
+        connection.features.supports_json_field  # noqa: B018 SQLite's one-time check of the connection, no page's query
         client = Client()
         before = {name: reading(client, url) for name, url in PAGES_FOR_QUERIES.items()}
         add_lots_of_content()
@@ -120,3 +128,32 @@ def test_each_page_reads_a_fixed_number_of_queries(readings, name):
     assert len(before.queries) == EXPECTED_QUERIES[name], "\n".join(before.queries)
     assert len(after.queries) == EXPECTED_QUERIES[name], "\n".join(after.queries)
     assert GROWN_CONTENT[name] in after.html  # the extra content really is on the page
+
+
+# The other page types, each read once: (address, HX-Request, status, queries).
+OTHER_PAGES = {
+    "search": ("/search/?q=断缴", False, 200, 4),
+    "glossary": ("/cihui/", False, 200, 2),
+    "transfer": ("/zhuanyi/", False, 200, 2),
+    "estimator": ("/calculator/", False, 200, 2),
+    "region-estimator": ("/nanchang/calculator/", False, 200, 3),
+    "estimator-result": (f"/nanchang/calculator/?{urlencode(VALID_RESIDENT)}", False, 200, 5),
+    "estimator-fragment": (f"/nanchang/calculator/?{urlencode(VALID_RESIDENT)}", True, 200, 3),
+    "not-found": ("/no-such-place/", False, 404, 3),
+    # the article lookup, the region with whether it had the question, the province's and nation's
+    # general answer, the cities the page lists, the footer's hotline
+    "not-found-in-region": ("/nanchang/no-such-question/", False, 404, 5),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", OTHER_PAGES)
+def test_every_other_page_type_reads_at_most_five_queries(client, shared_demo, name):
+    url, htmx, status, expected = OTHER_PAGES[name]
+    connection.features.supports_json_field  # noqa: B018 SQLite's one-time check of the connection, no page's query
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    page = reading(client, url, headers)
+
+    assert page.status == status
+    assert len(page.queries) == expected <= 5, "\n".join(page.queries)

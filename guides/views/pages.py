@@ -7,28 +7,34 @@ select_related / prefetch_related and figures come in one query through `for_reg
 from __future__ import annotations
 
 import datetime
+import functools
 import html
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.core import signing
-from django.db.models import Prefetch
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from calculator import examples
 from calculator.facts import facts_for
 from calculator.rules import Fact
+from config.pagecache import public_page
 
 from ..channels import lineage_channels, nearest_by_key
 from ..figures import GROUPS, KEY_FIGURES, REGISTRY
-from ..glossary import article_terms
+from ..glossary import article_terms, article_terms_column, terms_from_column
 from ..markdown import channel_key, is_case_token, is_channel_token, link_phones, link_terms, replace_tokens
 from ..models import Article, ArticleRedirect, PolicyEntry, Region, ServiceChannel, Topic, nearest_in_force
+from ..pagination import ListPage, paginate
 from ..previews import LinkGone, link_from_token
 from ..siteurl import absolute_url
 from ..workflow import as_proposed
@@ -67,7 +73,13 @@ def faq_ld(request: HttpRequest, article: Article, answer: str) -> dict:
 
 def visible_answer(article: Article, body_html: str) -> str:
     """The answer as the page shows it: the short answer, then the body's text."""
-    return " ".join(f"{article.short_answer} {html.unescape(strip_tags(body_html))}".split())
+    return " ".join([*article.short_answer.split(), *body_words(body_html)])
+
+
+@functools.lru_cache(maxsize=256)
+def body_words(body_html: str) -> tuple[str, ...]:
+    """The words of a body's text (a pure function of the HTML, so remembered: parsing tags is slow)."""
+    return tuple(html.unescape(strip_tags(body_html)).split())
 
 
 def home_crumbs(*, national: bool = False) -> list[tuple[str, str]]:
@@ -92,6 +104,10 @@ def live_articles():
     return Article.objects.published().select_related("region")
 
 
+HOME_CITIES = 4  # cities listed under each province on the home page
+
+
+@public_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     regions = list(Region.objects.select_related("parent"))
@@ -103,7 +119,9 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "guides/home.html",
         {
-            "provinces": [(p, cities[p.pk]) for p in provinces],
+            # A province's first HOME_CITIES cities; its guide lists them all (the home page stays
+            # small on a phone with 333 cities).
+            "provinces": [(p, cities[p.pk][:HOME_CITIES], len(cities[p.pk])) for p in provinces],
             "featured": featured,
             "topics": topics,
         },
@@ -135,21 +153,21 @@ class ShownPeriod:
     inherited: bool  # the figure is the province's or the nation's
 
 
-def earlier_figures(lineage: list[Region], entries: dict[str, PolicyEntry], today: datetime.date):
+def earlier_figures(
+    lineage: list[Region], entries: dict[str, PolicyEntry], today: datetime.date, lineage_entries: list[PolicyEntry]
+):
     """For each figure in force, what the region's page showed before, newest first.
 
-    Worked out from every approved period of the region and the regions it falls back to (one
-    query), so when a city gets its own figure the history keeps the province's or the nation's
-    value it used before. Returns [(current period, [earlier periods])] for figures that changed.
+    Worked out from every approved period of the region and the regions it falls back to
+    (`lineage_entries`, PolicyEntry.objects.for_lineage), so when a city gets its own figure the
+    history keeps the province's or the nation's value it used before. Returns [(current period,
+    [earlier periods])] for figures that changed.
     """
     chain = [r.pk for r in lineage]
     periods: dict[str, list[PolicyEntry]] = {}
-    for entry in (
-        PolicyEntry.objects.live()
-        .filter(region__in=lineage, key__in=list(entries), effective_from__lte=today)
-        .select_related("region")
-    ):
-        periods.setdefault(entry.key, []).append(entry)
+    for entry in lineage_entries:
+        if entry.key in entries and entry.effective_from <= today:
+            periods.setdefault(entry.key, []).append(entry)
     history = []
     for key, current in entries.items():
         shown = shown_periods(periods.get(key, []), chain, today)
@@ -179,12 +197,19 @@ def shown_periods(candidates: list[PolicyEntry], chain: list[int], today: dateti
     return shown
 
 
+@public_page
 @require_safe
 def region(request: HttpRequest, region_slug: str) -> HttpResponse:
-    place = get_object_or_404(regions_with_parents().exclude(kind=Region.NATIONAL), slug=region_slug)
+    # One query for the region and its cities (a province lists them), one for every approved period
+    # of its figures: those in force today and the ones they replaced come from the same rows.
+    found = list(regions_with_parents().filter(Q(slug=region_slug) | Q(parent__slug=region_slug)))
+    place = next((r for r in found if r.slug == region_slug and r.kind != Region.NATIONAL), None)
+    if place is None:
+        raise Http404("No Region matches the given query.")
     today = timezone.localdate()
     lineage = place.lineage()
-    entries = PolicyEntry.objects.for_region(place, today)
+    periods = PolicyEntry.objects.for_lineage(place)
+    entries = nearest_in_force(periods, place.lineage_ids(), today)
     articles = list(
         live_articles().filter(region__in=lineage).prefetch_related("topics").order_by("region__kind", "order", "pk")
     )
@@ -201,7 +226,7 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
     channels = list(ServiceChannel.objects.filter(region__in=lineage).select_related("region"))
     depth = {r.pk: i for i, r in enumerate(lineage)}
     channels.sort(key=lambda c: (depth[c.region_id], c.order, c.pk))
-    changes = earlier_figures(lineage, entries, today)
+    changes = earlier_figures(lineage, entries, today, periods)
     return render(
         request,
         "guides/region.html",
@@ -213,7 +238,7 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
             "topic_groups": sorted(by_topic.items(), key=lambda item: (item[0].order, item[0].slug)),
             "untopical": untopical,
             "inherited": inherited,
-            "children": list(place.children.all()) if place.kind == Region.PROVINCE else [],
+            "children": [r for r in found if r.parent_id == place.pk] if place.kind == Region.PROVINCE else [],
             "channels": channels,
             "hotline": nearest_by_key(channels).get("yibao_hotline")
             or next((c for c in channels if c.kind == "hotline"), None),
@@ -225,11 +250,82 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
     )
 
 
+def row_values(row: Model) -> tuple:
+    """Everything a row holds: the part of a cache key that keeps a stored result honest, whether the
+    row was saved (version raised) or changed by an update that bypassed save()."""
+    return tuple(getattr(row, field.attname) for field in row._meta.concrete_fields)
+
+
+class BodyCache:
+    """The bodies `render_body` made lately, in this process, under a key holding everything they are
+    made from: the article's pk, version and sanitised HTML, its regions, the glossary terms, every
+    figure period and channel of its regions (all their values, as read from the database for this
+    very request), the day and the language. A staff edit anywhere changes what the next request reads,
+    so its key, so a stored body is never shown after an edit; nothing needs invalidating. Bounded:
+    the least recently used body goes first."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple, tuple[str, tuple[Fact, ...]]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[str, tuple[Fact, ...]] | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: tuple[str, tuple[Fact, ...]]) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+BODIES = BodyCache()
+
+
 def render_body(
     article: Article,
     lineage_entries: list[PolicyEntry],
     today: datetime.date,
     channels: list[ServiceChannel] | None = None,
+    terms: list[tuple[str, str]] | None = None,
+):
+    """`make_body`, remembered (BodyCache) under everything it is made from: the same HTML and figures."""
+    channels = lineage_channels(article.region) if channels is None else channels
+    terms = article_terms() if terms is None else terms
+    key = (
+        article.pk,
+        article.version,
+        article.body_html,
+        tuple(row_values(r) for r in article.region.lineage()),
+        tuple(terms),
+        tuple(row_values(e) for e in lineage_entries),
+        tuple(row_values(c) for c in channels),
+        today,
+        get_language(),
+    )
+    found = BODIES.get(key)
+    if found is None:
+        html, used = make_body(article, lineage_entries, today, channels, terms)
+        found = (html, tuple(used))
+        BODIES.put(key, found)
+    return found[0], list(found[1])
+
+
+def make_body(
+    article: Article,
+    lineage_entries: list[PolicyEntry],
+    today: datetime.date,
+    channels: list[ServiceChannel],
+    terms: list[tuple[str, str]],
 ):
     """The article's HTML with live figures, worked examples and service channels, and the figures
     it used in order (for the source list).
@@ -242,7 +338,7 @@ def render_body(
     in, the first use of each glossary term links to /cihui/ and typed phone numbers become tel:
     links, so neither touches the figures and examples our tokens produce.
     """
-    by_key = nearest_by_key(lineage_channels(article.region) if channels is None else channels)
+    by_key = nearest_by_key(channels)
     channel_inline = get_template("includes/channel_inline.html")
     entries = nearest_in_force(lineage_entries, article.region.lineage_ids(), today)
     used: list[Fact] = []
@@ -278,7 +374,7 @@ def render_body(
         }
         return inline.render(context).strip()
 
-    html = link_phones(link_terms(article.body_html, article_terms()))
+    html = link_phones(link_terms(article.body_html, terms))
     html = replace_tokens(html, render_token)
     return html, used
 
@@ -289,7 +385,8 @@ def article_page(request: HttpRequest, article: Article, *, preview: bool = Fals
         article = as_proposed(article)
     today = timezone.localdate()
     channels = lineage_channels(article.region)  # one query: the body's channel tokens and the footer
-    body_html, figures = render_body(article, PolicyEntry.objects.for_lineage(article.region), today, channels)
+    terms = terms_from_column(article.glossary) if hasattr(article, "glossary") else None  # read with the article
+    body_html, figures = render_body(article, PolicyEntry.objects.for_lineage(article.region), today, channels, terms)
     crumbs = home_crumbs(national=True) if article.region.is_national else region_crumbs(article.region)
     crumbs.append((article.title, article.get_absolute_url()))
     response = render(
@@ -316,14 +413,21 @@ def article_page(request: HttpRequest, article: Article, *, preview: bool = Fals
     return response
 
 
+def related_articles():
+    """Related questions as the page lists them: their texts are not read."""
+    return Article.objects.published().select_related("region").defer("body", "body_html", "reviewed_figures")
+
+
 def article_queryset():
     return (
         live_articles()
+        .annotate(glossary=article_terms_column())  # the terms its body links, in the same query
         .select_related("region__parent__parent")
-        .prefetch_related("topics", Prefetch("related", queryset=Article.objects.published().select_related("region")))
+        .prefetch_related("topics", Prefetch("related", queryset=related_articles()))
     )
 
 
+@public_page
 @require_safe
 def article(request: HttpRequest, region_slug: str, slug: str) -> HttpResponse:
     found = article_queryset().filter(region__slug=region_slug, slug=slug).first()
@@ -336,19 +440,29 @@ def moved_or_missing(request: HttpRequest, region_slug: str, slug: str) -> HttpR
     """An address with no live article: a 301 only to where this very question now lives, or to
     the general answer that applies to the region; never to another city's article. Otherwise a
     404 that points to the region's guide."""
-    place = regions_with_parents().filter(slug=region_slug).first()
-    if place is None:
-        return page_not_found(request)
-    moved = (
-        ArticleRedirect.objects.filter(region=place, old_slug=slug, article__in=live_articles())
-        .select_related("article__region")
+    # One query for the region, whether the address was this region's question before (its live
+    # article's id) and whether the region has the question at all, live or not.
+    place = (
+        regions_with_parents()
+        .filter(slug=region_slug)
+        .annotate(
+            moved_to=Subquery(
+                ArticleRedirect.objects.filter(region=OuterRef("pk"), old_slug=slug, article__in=live_articles())
+                .order_by("pk")
+                .values("article_id")[:1]
+            ),
+            has_own=Exists(Article.objects.filter(region=OuterRef("pk"), slug=slug)),
+        )
         .first()
     )
+    if place is None:
+        return page_not_found(request)
+    moved = live_articles().filter(pk=place.moved_to).first() if place.moved_to is not None else None
     if moved is not None:
-        return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
+        return HttpResponsePermanentRedirect(moved.get_absolute_url())
     if place.is_national:  # /national/<slug>/ is the national article's old-style address
         general = live_articles().filter(region=place, slug=slug).first()
-    elif Article.objects.filter(region=place, slug=slug).exists():
+    elif place.has_own:
         general = None  # this region's own question, not live (draft, scheduled, taken down)
     else:  # a question asked under the city whose answer is the province's or the nation's
         ancestors = [r for r in place.lineage() if r.pk != place.pk]
@@ -381,6 +495,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     return article_page(request, found, preview=True)
 
 
+@public_page
 @require_safe
 def national_article(request: HttpRequest, slug: str) -> HttpResponse:
     found = article_queryset().filter(region__kind=Region.NATIONAL, slug=slug).first()
@@ -390,27 +505,36 @@ def national_article(request: HttpRequest, slug: str) -> HttpResponse:
     return moved_or_missing(request, national.slug, slug) if national else page_not_found(request)
 
 
+@public_page(params=["page"])
 @require_safe
 def topics(request: HttpRequest) -> HttpResponse:
     all_topics = list(Topic.objects.all())
-    national = list(live_articles().filter(region__kind=Region.NATIONAL).order_by("order", "pk"))
+    listed = paginate(request, live_articles().filter(region__kind=Region.NATIONAL).order_by("order", "pk"))
+    if not isinstance(listed, ListPage):
+        return listed
     return render(
         request,
         "guides/topics.html",
         {
             "topics": all_topics,
-            "national": national,
+            "national": listed.rows,
+            "listed": listed,
             "crumbs": home_crumbs(national=True),
         },
     )
 
 
+@public_page(params=["page"])
 @require_safe
 def topic(request: HttpRequest, topic_slug: str) -> HttpResponse:
     current = get_object_or_404(Topic, slug=topic_slug)
-    articles = list(current.articles.published().select_related("region").order_by("region__order", "order", "pk"))
+    listed = paginate(
+        request, current.articles.published().select_related("region").order_by("region__order", "order", "pk")
+    )
+    if not isinstance(listed, ListPage):
+        return listed
     groups: dict[Region, list[Article]] = {}
-    for a in articles:
+    for a in listed.rows:
         groups.setdefault(a.region, []).append(a)
     crumbs = [*home_crumbs(), (current.name, current.get_absolute_url())]
     return render(
@@ -419,12 +543,14 @@ def topic(request: HttpRequest, topic_slug: str) -> HttpResponse:
         {
             "topic": current,
             "groups": list(groups.items()),
+            "listed": listed,
             "crumbs": crumbs,
             "jsonld": [breadcrumbs_ld(request, crumbs)],
         },
     )
 
 
+@public_page
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
@@ -432,6 +558,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /preview/",
         "Disallow: /api/",
+        "Disallow: /healthz",  # the health check (guides/views/health.py)
         f"Sitemap: {absolute_url('/sitemap.xml', request)}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
@@ -443,4 +570,3 @@ def page_not_found(
     """A Chinese 404 with the search box, the city guides, and the guide of the region the address named."""
     context = {"regions": list(Region.objects.filter(kind=Region.CITY)), "missing_in": region, "search_region": region}
     return render(request, "404.html", context, status=404)
-        "Disallow: /healthz",  # the health check (guides/views/health.py)
