@@ -1,10 +1,11 @@
 """Cache-Control for browsers and proxies, and an ETag that survives the CSRF token.
 
-There is no server-side page cache yet and a page changes whenever staff publish, so nothing may
-be reused without asking: public pages say `no-cache` (store, but revalidate every time) and
-Django's ConditionalGetMiddleware, just outside this one, answers a matching If-None-Match with
-304 and no body. A page that carries a CSRF token (the feedback form) is tied to the visitor's
-cookie, so it is `private`: a shared proxy must not hand it to someone else. Staff (anyone with a
+Public pages say `no-cache` (store, but revalidate every time): the server's page cache
+(config/pagecache.py) retires a page the moment its content changes, and a browser or proxy asking
+again gets it fresh or, through Django's ConditionalGetMiddleware just outside this one, a 304 with no
+body for a matching If-None-Match (this ETag) or If-Modified-Since (the page cache's Last-Modified).
+A page that carries a CSRF token (the feedback form) is tied to the visitor's cookie, so it is
+`private`: a shared proxy must not hand it to someone else. Staff (anyone with a
 session), the admin and signed preview links get `private, no-store`. Headers a view sets itself
 (the admin's never_cache, the fault pages' no-store) are left alone, and so are static files:
 whitenoise answers them before this middleware runs.
@@ -74,6 +75,7 @@ def set_page_etag(request: HttpRequest, response: HttpResponseBase) -> None:
         return
     if response.cookies[name].value != request.COOKIES.get(name):
         set_response_etag(response)  # a new secret: the raw body's tag, which the next visit will not match
+        response.headers.pop("Last-Modified", None)  # nor may a date let the old page (with the old token) stand
         return
     body = CSRF_INPUT.sub(rb"\1\2", response.content)  # type: ignore[attr-defined]  # not streaming
     response.headers["ETag"] = quote_etag(md5(body, usedforsecurity=False).hexdigest())

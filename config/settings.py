@@ -71,7 +71,13 @@ def cache_from_url(url: str) -> dict:
     if scheme in ("", "locmem"):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yibao"}
     if scheme in ("redis", "rediss"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # Short timeouts: a Redis host that stops answering must not hold every request for seconds
+        # (pages then render as if the cache were off; config/pagecache.py).
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     raise ImproperlyConfigured(f"CACHE_URL scheme {scheme!r} is not supported (use locmem:// or redis://)")
 
 
@@ -79,15 +85,15 @@ DEBUG = env_bool("DEBUG", False)
 # The fallback key is for local runs and tests only; `manage.py check --deploy` flags it
 # (it starts with "django-insecure"), and README says to set SECRET_KEY when deploying.
 SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-local-only-yibao-guide-key-0123456789"
+# Former keys, still accepted for checking signatures (preview links, sessions, password-reset links)
+# while a rotation runs; new signatures use SECRET_KEY only. Space- or comma-separated (README).
+SECRET_KEY_FALLBACKS = os.environ.get("SECRET_KEY_FALLBACKS", "").replace(",", " ").split()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The public address for canonical links, the sitemap, robots.txt and e-mails: set it in production,
 # then no request's Host header decides them. Unset (a local run), pages name the address they were
 # asked on, and e-mails the one `make run` serves, from its HOST and PORT (guides/siteurl.py).
-# Former keys, still accepted for checking signatures (preview links, sessions, password-reset links)
-# while a rotation runs; new signatures use SECRET_KEY only. Space- or comma-separated (README).
-SECRET_KEY_FALLBACKS = os.environ.get("SECRET_KEY_FALLBACKS", "").replace(",", " ").split()
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 LOCAL_URL = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
 
@@ -106,6 +112,8 @@ INSTALLED_APPS = [
     "guides",
     "calculator",
     "config.apps.YibaoAxesConfig",  # django-axes: login lockout (README: Content staff)
+    "django_otp",  # two-factor login for staff (README: Content staff, 两步验证)
+    "config.apps.YibaoTOTPConfig",  # django_otp.plugins.otp_totp under a Chinese name
 ]
 
 MIDDLEWARE = [
@@ -115,8 +123,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Inside whitenoise (static files come back before reaching these); GZip outermost of the rest so
     # it compresses the final body, ConditionalGet inside it so ETags are of the uncompressed body.
-    "django_otp",  # two-factor login for staff (README: Content staff, 两步验证)
-    "config.apps.YibaoTOTPConfig",  # django_otp.plugins.otp_totp under a Chinese name
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "config.caching.HttpCachingMiddleware",  # Cache-Control; an ETag that ignores the CSRF token
@@ -124,7 +130,10 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Inside CSRF (a stored page's form gets each visitor's own token), before the rest of the stack.
+    "config.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): gave a code at login
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -136,7 +145,6 @@ ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [
     {
-    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): gave a code at login
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
@@ -157,6 +165,9 @@ DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite
 # Per process by default; with several app servers set CACHE_URL to a shared Redis so the
 # feedback rate limit counts each visitor once, not once per process.
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
+# Anonymous public pages are kept this long at most (config/pagecache.py retires them at once when
+# content changes, so this only bounds memory); 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -182,6 +193,13 @@ AXES_CLIENT_IP_CALLABLE = "guides.feedback.client_address"  # REMOTE_ADDR unless
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # status 429 (AXES_HTTP_RESPONSE_CODE)
 AXES_ENABLE_ADMIN = False  # its admin pages are English only; manage.py axes_list_attempts lists them
 
+# Two-factor login (django-otp, TOTP): staff may turn it on (/admin/two-factor/); an account with it
+# on gives a code after its password. With OTP_REQUIRED every staff account must turn it on before
+# using the admin. The issuer is the name authenticator apps show beside the code.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", False)
+OTP_TOTP_ISSUER = "医保办事指南"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # django-otp's own device pages (unregistered anyway) never show keys
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 # Our translations of what Django and the admin libraries leave in English (`make messages`).
@@ -196,13 +214,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-# Two-factor login (django-otp, TOTP): staff may turn it on (/admin/two-factor/); an account with it
-# on gives a code after its password. With OTP_REQUIRED every staff account must turn it on before
-# using the admin. The issuer is the name authenticator apps show beside the code.
-OTP_REQUIRED = env_bool("OTP_REQUIRED", False)
-OTP_TOTP_ISSUER = "医保办事指南"
-OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # django-otp's own device pages (unregistered anyway) never show keys
-
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if env_bool("PLAIN_STATIC", False)
@@ -216,6 +227,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 # HTTPS only: redirect plain HTTP, and tell browsers (HSTS) for this many seconds never to try it.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a health check sent straight to an app server over HTTP
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)  # only with HSTS on
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
@@ -227,7 +239,6 @@ X_FRAME_OPTIONS = "DENY"  # /admin/ is SAMEORIGIN (config/headers.py): its previ
 
 LOGGING = {
     "version": 1,
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a health check sent straight to an app server over HTTP
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},

@@ -1,9 +1,12 @@
+import logging
 import time
 
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
 from .siteurl import site_url
+
+log = logging.getLogger(__name__)
 
 SITE_NAME = "医保办事指南"
 
@@ -22,7 +25,11 @@ def remember_hotline(region_name: str, number: str) -> None:
     value = {"region": region_name, "number": number}
     now = time.monotonic()
     if value != _remembered["value"] or now - _remembered["at"] > HOTLINE_REFRESH_SECONDS:
-        cache.set(HOTLINE_CACHE_KEY, value, timeout=None)
+        try:
+            cache.set(HOTLINE_CACHE_KEY, value, timeout=None)
+        except Exception:  # the cache (Redis) is down: the page itself does not need it
+            log.warning("could not keep the hotline for the fault pages: cache unreachable", exc_info=True)
+            return
         _remembered.update(value=value, at=now)
 
 

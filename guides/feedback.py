@@ -11,6 +11,7 @@ address and the current hour, so the address itself is never stored and the key 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from urllib.parse import unquote, urlsplit
 
 from django import forms
@@ -23,6 +24,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .models import Article, Feedback, Region
+
+log = logging.getLogger(__name__)
 
 PAGE_MAX = 300
 COMMENT_MAX = 500
@@ -220,12 +223,16 @@ def rate_key(address: str, now=None) -> str:
 def over_limit(request: HttpRequest) -> bool:
     """Count one submission for this visitor in this hour; True once they are past the limit."""
     key = rate_key(client_address(request))
-    cache.add(key, 0, timeout=3600)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
+        cache.add(key, 0, timeout=3600)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=3600)
+            count = 1
+    except Exception:  # the cache (Redis) is down: take the feedback rather than refuse everyone
+        log.warning("feedback rate limit: cache unreachable", exc_info=True)
+        return False
     return count > settings.FEEDBACK_PER_HOUR
 
 

@@ -822,3 +822,25 @@ class PreviewLink(models.Model):
     def is_active(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
+
+
+class ContentState(models.Model):
+    """One row: how far the public pages' content has moved on, for the page cache (config/pagecache.py).
+
+    `generation` rises whenever anything a public page shows is saved or deleted, and when a scheduled
+    time (an article's publish or unpublish time) passes; cached pages are stored under it, so a rise
+    retires every stored page at once, in every process and on every app server. `changed_at` is when it
+    last rose (pages' Last-Modified). `check_at` is the next moment the generation must rise by itself:
+    the next scheduled time, or at once after a change (the next reader works out the next scheduled time).
+    """
+
+    generation = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+    check_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "页面缓存状态"
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"第 {self.generation} 代"

@@ -34,7 +34,8 @@ def test_settings():
     """For the whole session: templates render without running collectstatic first (test_static runs
     the real thing); whitenoise looks a static file up when asked instead of listing a local
     STATIC_ROOT for every test client (a collected staticfiles/ holds hundreds of files); passwords
-    are hashed with a fast hasher, since hashing is not under test; links start with SITE_URL."""
+    are hashed with a fast hasher, since hashing is not under test; links start with SITE_URL; the page
+    cache is off except where its own tests turn it on (the demo content is put back with raw SQL)."""
     with override_settings(
         STORAGES={
             **settings.STORAGES,
@@ -43,6 +44,7 @@ def test_settings():
         WHITENOISE_AUTOREFRESH=True,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         SITE_URL=SITE_URL,
+        PAGE_CACHE_SECONDS=0,  # tests/test_page_cache.py turns it on
     ):
         yield
 

@@ -480,6 +480,7 @@ def test_the_cache_is_this_process_unless_a_shared_redis_is_named():
     assert redis == {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://cache.internal:6379/1",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},  # a silent host costs ½ s, not a hang
     }
     with pytest.raises(ImproperlyConfigured):
         cache_from_url("memcached://x")

@@ -8,10 +8,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from config.pagecache import public_page
+
 from ..models import GlossaryTerm
 from .pages import breadcrumbs_ld, home_crumbs
 
 
+@public_page
 @require_safe
 def glossary(request: HttpRequest) -> HttpResponse:
     terms = list(GlossaryTerm.objects.all())

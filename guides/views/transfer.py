@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from calculator.facts import facts_for
 from calculator.rules.core import EMPLOYEE, FLEXIBLE, RESIDENT
 from calculator.rules.transfer import transfer_plan
+from config.pagecache import public_page
 
 from ..models import PolicyEntry, Region, ServiceChannel
 from .pages import breadcrumbs_ld, home_crumbs
@@ -152,6 +153,7 @@ def canonical_path(form: TransferForm) -> str:
     return f"{path}?{urlencode({'from': data['from'].slug, 'to': data['to'].slug, 'scheme': data['scheme']})}"
 
 
+@public_page
 @require_safe
 def transfer(request: HttpRequest) -> HttpResponse:
     regions = list(Region.objects.select_related("parent__parent"))
