@@ -4,7 +4,12 @@ page shows the reader's own city's number."""
 
 from __future__ import annotations
 
+import functools
+
+from django.db.models import QuerySet
+
 from .models import Region, ServiceChannel
+from .prepared import Param, Prepared
 
 
 def lineage_channels(region: Region) -> list[ServiceChannel]:
@@ -12,11 +17,22 @@ def lineage_channels(region: Region) -> list[ServiceChannel]:
     lineage = region.lineage()
     depth = {r.pk: i for i, r in enumerate(lineage)}
     # No join to the regions: the lineage's own Region objects are put in place.
-    channels = list(ServiceChannel.objects.filter(region__in=list(depth)).order_by())
+    channels = channels_query(len(depth)).run(**{f"r{i}": pk for i, pk in enumerate(depth)})
     for channel in channels:
         channel.region = lineage[depth[channel.region_id]]
     channels.sort(key=lambda c: (depth[c.region_id], c.order, c.pk))
     return channels
+
+
+@functools.cache
+def channels_query(size: int) -> Prepared:
+    """`ServiceChannel.objects.filter(region__in=<size region ids>).order_by()`, compiled once per process."""
+    field = ServiceChannel._meta.get_field("region")
+
+    def build(**ids: int) -> QuerySet:
+        return ServiceChannel.objects.filter(region__in=list(ids.values())).order_by()
+
+    return Prepared(build, *(Param(f"r{i}", field, -7_100_001 - i) for i in range(size)))
 
 
 def nearest_by_key(channels: list[ServiceChannel]) -> dict[str, ServiceChannel]:

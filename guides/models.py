@@ -8,6 +8,7 @@ once and shown everywhere.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -27,6 +28,7 @@ from calculator.rules.core import Fact  # pure Python: the one figure-with-sourc
 from .figures import KEY_CHOICES, FigureSpec, FigureValueError, Value, get_spec, key_choices
 from .links import http_url, link_error
 from .markdown import channel_keys, figure_tokens, is_case_token, render_markdown, unknown_tokens
+from .prepared import Param, Prepared
 from .search_index import article_tokens
 
 CHANNEL_KEY_VALIDATOR = RegexValidator(r"^[a-z][a-z0-9_]*$", "引用名只能用小写英文字母、数字和下划线，并以字母开头。")
@@ -173,11 +175,26 @@ class PolicyEntryQuerySet(models.QuerySet):
         query), in the model's order. No join to the regions: the lineage's own Region objects are put
         in place (`region` should come with its parents loaded)."""
         lineage = {r.pk: r for r in region.lineage()}
-        entries = list(self.live().filter(region__in=list(lineage)).order_by())
+        if self.query.where:  # a filtered queryset: its own query
+            entries = list(self.live().filter(region__in=list(lineage)).order_by())
+        else:  # PolicyEntry.objects: the same query, compiled once per process (guides/prepared.py)
+            entries = lineage_query(len(lineage)).run(**{f"r{i}": pk for i, pk in enumerate(lineage)})
         for entry in entries:
             entry.region = lineage[entry.region_id]
         entries.sort(key=lambda e: (e.region.order, e.key, -e.effective_from.toordinal()))  # Meta.ordering
         return entries
+
+
+@functools.cache
+def lineage_query(size: int) -> Prepared:
+    """`PolicyEntry.objects.live().filter(region__in=<size region ids>).order_by()`, prepared."""
+    field = PolicyEntry._meta.get_field("region")
+    regions = [Param(f"r{i}", field, -7_000_001 - i) for i in range(size)]
+
+    def build(**ids: int) -> models.QuerySet:
+        return PolicyEntry.objects.live().filter(region__in=list(ids.values())).order_by()
+
+    return Prepared(build, *regions)
 
 
 def nearest_in_force(entries: Iterable[PolicyEntry], chain: Sequence[int], on: datetime.date) -> dict[str, PolicyEntry]:

@@ -1,11 +1,14 @@
+import functools
 import json
 import re
 from urllib.parse import urlsplit
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import get_template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from .. import links
 from ..markdown import PHONE_RE, link_phone_numbers, phone_href
@@ -13,13 +16,16 @@ from ..markdown import PHONE_RE, link_phone_numbers, phone_href
 register = template.Library()
 
 # The same escapes Django's json_script uses, so a "</script>" inside a title cannot end the tag.
-_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+_JSON_ESCAPES = {">": "\\u003E", "<": "\\u003C", "&": "\\u0026"}
 
 
 @register.filter
 def jsonld(data) -> str:
-    """Render structured data as a JSON-LD script element, safely escaped."""
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    """Render structured data as a JSON-LD script element, safely escaped (str.replace: a page's FAQ
+    data holds the whole answer, and translate() with a table is many times slower on long text)."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    for char, escaped in _JSON_ESCAPES.items():
+        text = text.replace(char, escaped)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
 
 
@@ -82,3 +88,17 @@ def url_host(value) -> str:
         return urlsplit(str(value or "")).hostname or ""
     except ValueError:
         return ""
+
+
+@register.simple_tag
+def figure_line(fact, *, sentence: bool = False, compact: bool = False, same_source: bool = False) -> SafeString:
+    """`{% include "includes/figure.html" %}` with those flags, as the same template renders it: the
+    markup is a pure function of the figure (a frozen Fact) and the flags, so each is rendered once per
+    process and language (a page with a dozen figures spent most of its rendering in the includes)."""
+    return _figure_line(fact, sentence, compact, same_source, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _figure_line(fact, sentence: bool, compact: bool, same_source: bool, language: str | None) -> SafeString:
+    context = {"f": fact, "sentence": sentence, "compact": compact, "same_source": same_source}
+    return mark_safe(get_template("includes/figure.html").render(context))

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime
 import functools
 import html
+import operator
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core import signing
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template
@@ -35,6 +37,7 @@ from ..glossary import article_terms, article_terms_column, terms_from_column
 from ..markdown import channel_key, is_case_token, is_channel_token, link_phones, link_terms, replace_tokens
 from ..models import Article, ArticleRedirect, PolicyEntry, Region, ServiceChannel, Topic, nearest_in_force
 from ..pagination import ListPage, paginate
+from ..prepared import Param, Prepared, now_stand_in
 from ..previews import LinkGone, link_from_token
 from ..siteurl import absolute_url
 from ..workflow import as_proposed
@@ -253,7 +256,17 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
 def row_values(row: Model) -> tuple:
     """Everything a row holds: the part of a cache key that keeps a stored result honest, whether the
     row was saved (version raised) or changed by an update that bypassed save()."""
-    return tuple(getattr(row, field.attname) for field in row._meta.concrete_fields)
+    return _row_getter(type(row))(row)
+
+
+@functools.cache
+def _row_getter(model: type[Model]) -> Callable[[Model], tuple]:
+    """Reads every concrete field of a `model` row in one call (row_values is called for every figure
+    period and channel on each article page)."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    if len(names) == 1:
+        return lambda row: (getattr(row, names[0]),)
+    return operator.attrgetter(*names)
 
 
 class BodyCache:
@@ -427,10 +440,83 @@ def article_queryset():
     )
 
 
+@functools.cache
+def prepared_article(national: bool) -> Prepared:
+    """`article_queryset()` at an address (a region's slug and the article's, or a national article's
+    slug) without its prefetches, compiled once per process; `live_article` adds what they read."""
+    now = Param("now", Article._meta.get_field("published_at"), now_stand_in())
+    slug = Param("slug", Article._meta.get_field("slug"), "\x00article-slug")
+    region_slug = Param("region_slug", Region._meta.get_field("slug"), "\x00region-slug")
+
+    def build(now: datetime.datetime, slug: str, region_slug: str = "") -> QuerySet:
+        rows = (
+            Article.objects.published(now)
+            .select_related("region")
+            .annotate(glossary=article_terms_column())
+            .select_related("region__parent__parent")
+        )
+        if national:
+            return rows.filter(region__kind=Region.NATIONAL, slug=slug)[:1]
+        return rows.filter(region__slug=region_slug, slug=slug)[:1]
+
+    return Prepared(build, now, slug) if national else Prepared(build, now, slug, region_slug)
+
+
+@functools.cache
+def prepared_topics() -> Prepared:
+    """An article's topics as `prefetch_related("topics")` reads them, compiled once."""
+    article = Param("article", Article._meta.pk, -7_200_001)
+    return Prepared(lambda article: Topic.objects.filter(articles=article), article)
+
+
+@functools.cache
+def prepared_related() -> Prepared:
+    """An article's live related questions as `Prefetch("related", related_articles())` reads them."""
+    now = Param("now", Article._meta.get_field("published_at"), now_stand_in())
+    article = Param("article", Article._meta.pk, -7_300_001)
+    through = Article.related.through
+    return Prepared(
+        lambda now, article: (
+            Article.objects.published(now)
+            .select_related("region")
+            .defer("body", "body_html", "reviewed_figures")
+            .filter(pk__in=through.objects.filter(from_article=article).values("to_article"))
+        ),
+        now,
+        article,
+    )
+
+
+def prefetched(model: type[Model], rows: list) -> QuerySet:
+    """A queryset already holding `rows`, as prefetch_related leaves in an object's cache."""
+    queryset: QuerySet = QuerySet(model=model)
+    queryset._result_cache = rows
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    return queryset
+
+
+def live_article(slug: str, region_slug: str | None = None) -> Article | None:
+    """What `article_queryset().filter(<the address>).first()` gives (topics and related questions
+    in its prefetch cache), in four prepared queries."""
+    now = timezone.now()
+    if region_slug is None:
+        found = prepared_article(True).run(now=now, slug=slug)
+    else:
+        found = prepared_article(False).run(now=now, slug=slug, region_slug=region_slug)
+    if not found:
+        return None
+    article = found[0]
+    article._prefetched_objects_cache = {
+        "topics": prefetched(Topic, prepared_topics().run(article=article.pk)),
+        "related": prefetched(Article, prepared_related().run(now=now, article=article.pk)),
+    }
+    return article
+
+
 @public_page
 @require_safe
 def article(request: HttpRequest, region_slug: str, slug: str) -> HttpResponse:
-    found = article_queryset().filter(region__slug=region_slug, slug=slug).first()
+    found = live_article(slug, region_slug)
     if found is not None and not found.region.is_national:
         return article_page(request, found)
     return moved_or_missing(request, region_slug, slug)
@@ -498,7 +584,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
 @public_page
 @require_safe
 def national_article(request: HttpRequest, slug: str) -> HttpResponse:
-    found = article_queryset().filter(region__kind=Region.NATIONAL, slug=slug).first()
+    found = live_article(slug)
     if found is not None:
         return article_page(request, found)
     national = Region.objects.filter(kind=Region.NATIONAL).first()
