@@ -87,7 +87,8 @@ def current_state(now: datetime.datetime) -> State:
     has passed, and notes the next one."""
     from guides.models import ContentState
 
-    row = ContentState.objects.filter(pk=1).values_list("generation", "changed_at", "check_at").first()
+    found = state_query().run()  # on every cacheable request: compiled once (guides/prepared.py)
+    row = found[0] if found else None
     if row is None:
         content_changed()
         return current_state(now)
@@ -101,6 +102,14 @@ def current_state(now: datetime.datetime) -> State:
         return State(generation, changed_at)
     passed = mine.update(generation=generation + 1, changed_at=check_at, check_at=ahead)
     return State(generation + 1, check_at) if passed else current_state(now)
+
+
+@cache
+def state_query() -> Any:
+    from guides.models import ContentState
+    from guides.prepared import Prepared
+
+    return Prepared(lambda: ContentState.objects.filter(pk=1).values_list("generation", "changed_at", "check_at"))
 
 
 def next_scheduled_time(now: datetime.datetime) -> datetime.datetime | None:

@@ -4,15 +4,18 @@ service channels and next steps, and the cities of a province.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from guides.models import Article, Topic
+from guides.models import Article, Region, Topic
+from guides.views.pages import INHERITED_SHOWN
 from tests.factories import (
     make_article,
     make_jiangxi,
     make_topic,
 )
-from tests.reading import get, label, reads
+from tests.reading import get, label, reads, text_of
 
 
 @pytest.mark.django_db
@@ -136,3 +139,32 @@ def test_the_jiangxi_page_lists_nanchang(client, shared_demo):
     assert "/nanchang/" in page.hrefs
     assert "/hezhou/" not in page.hrefs
     assert "江西智慧医保" in page.main
+
+
+def general_section(html: str) -> str:
+    found = re.search(r'<section aria-labelledby="general">.*?</section>', html, re.S)
+    assert found, "no general questions on the page"
+    return found.group(0)
+
+
+def test_a_city_guide_lists_the_first_general_questions_and_links_to_the_rest(client, shared_demo):
+    national = Region.objects.get(slug="national")
+    for i in range(20):
+        make_article(national, f"tongyong-{i}", title=f"又一个全国通用问题{i}？", order=100 + i)
+    shown_before = Article.objects.published().filter(region__slug__in=["national", "jiangxi"]).count()
+
+    general = general_section(get(client, "/nanchang/").html)
+
+    assert general.count("<li>") == INHERITED_SHOWN
+    assert f"还有 {shown_before - INHERITED_SHOWN} 个通用问题" in text_of(general)
+    assert 'href="/topics/"' in general and 'href="/jiangxi/"' in general
+
+
+def test_a_province_guide_sends_to_the_national_questions_only(client, shared_demo):
+    national = Region.objects.get(slug="national")
+    for i in range(20):
+        make_article(national, f"tongyong-{i}", title=f"又一个全国通用问题{i}？", order=100 + i)
+
+    general = general_section(get(client, "/jiangxi/").html)
+
+    assert 'href="/topics/"' in general and 'href="/national/"' not in general

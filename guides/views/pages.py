@@ -200,6 +200,9 @@ def shown_periods(candidates: list[PolicyEntry], chain: list[int], today: dateti
     return shown
 
 
+INHERITED_SHOWN = 15  # general questions listed on a region's guide
+
+
 @public_page
 @require_safe
 def region(request: HttpRequest, region_slug: str) -> HttpResponse:
@@ -240,7 +243,10 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
             "key_figures": shown_today(entries, KEY_FIGURES, today, place),
             "topic_groups": sorted(by_topic.items(), key=lambda item: (item[0].order, item[0].slug)),
             "untopical": untopical,
-            "inherited": inherited,
+            # The nation's and the province's questions, the first few: at national scale there are hundreds,
+            # and /topics/ and the province's guide list them all.
+            "inherited": inherited[:INHERITED_SHOWN],
+            "inherited_more": max(len(inherited) - INHERITED_SHOWN, 0),
             "children": [r for r in found if r.parent_id == place.pk] if place.kind == Region.PROVINCE else [],
             "channels": channels,
             "hotline": nearest_by_key(channels).get("yibao_hotline")
