@@ -10,7 +10,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 # What `make run` and `make demo-staff` pass to Django unless DEBUG is set: a local run.
 LOCAL := DEBUG=$${DEBUG:-true}
 
-.PHONY: run test lint format bench migrate demo demo-staff install clean messages
+.PHONY: run test lint format bench loadtest migrate demo demo-staff install clean messages
 
 $(PY):
 	@python=$$(scripts/find-python) && echo "== creating the Python environment ($(VENV), $$($$python --version))…" \
@@ -76,11 +76,18 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/djhtml --tabwidth 2 templates
 
-## Print server time per estimate and fragment size, and search time at 10,000 articles (see README, "Benchmarks").
+## Print server time per estimate, per page type (demo size and 333 cities/10,000 articles, cached and uncached)
+## and search time at 10,000 articles (see README, "Benchmarks"). The scale data set lives in its own database.
 bench: $(VENV)/.dev migrate
 	$(PY) manage.py load_demo >/dev/null
 	$(PY) manage.py bench
+	$(PY) manage.py bench_pages --label "demo"
+	$(PY) manage.py bench_pages --scale
 	$(PY) manage.py bench_search
+
+## gunicorn on PostgreSQL with the scale data set under wrk on loopback: req/s, p50/p99, errors, worker memory.
+loadtest: $(VENV)/.runtime
+	scripts/loadtest
 
 ## Compile locale/*/LC_MESSAGES/*.po into the .mo files Django reads (commit both; no gettext needed).
 messages: install

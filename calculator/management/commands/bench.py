@@ -1,6 +1,7 @@
-"""Print server-side timings and sizes for the estimator and the guide pages.
+"""Print server-side timings and sizes for the estimator, case by case (part of `make bench`).
 
-Targets: median under 5 ms per estimate, fragment under 5 KB.
+Targets: median under 5 ms per estimate, fragment under 5 KB. Every page type, cached and uncached,
+at demo size and at scale: `manage.py bench_pages` (guides/management/commands/bench_pages.py).
 This prints figures; it asserts nothing, so a slow machine never fails the test suite.
 """
 
@@ -20,11 +21,10 @@ CASES = {
     "resident renewal (in window)": "region=nanchang&scheme=resident&lapsed_years=0&in_window=true&paid_on=2026-11-10",
     "newborn (Jiangxi, free years)": "region=nanchang&scheme=resident&newborn=true&born_on=2026-10-01&paid_on=2026-11-10",
 }
-PAGES = ["/", "/nanchang/", "/hezhou/", "/nanchang/jumin-dengdaiqi/", "/calculator/"]
 
 
 class Command(BaseCommand):
-    help = "Benchmark the estimator (HTML fragment and JSON) and the guide pages."
+    help = "Benchmark the estimator (HTML fragment and JSON), case by case; pages: bench_pages."
 
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=200)
@@ -63,6 +63,4 @@ class Command(BaseCommand):
                     f"fragment · {label}", *self.measure(client, f"/calculator/?{query}", runs, HTTP_HX_REQUEST="true")
                 )
                 self.report(f"json     · {label}", *self.measure(client, f"/api/v1/estimate?{query}", runs))
-            for page in PAGES:
-                self.report(f"page     · {page}", *self.measure(client, page, max(runs // 4, 20)))
         self.stdout.write("Targets: estimate median < 5 ms, fragment < 5 KB.")
