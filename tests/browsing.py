@@ -11,6 +11,15 @@ from playwright.sync_api import Page
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_MS = 8_000
+STAFF_PASSWORD = "Shenhe-2026-mima"  # the password of conftest's `staff_site` reviewer, laoli
+
+# Each document records what the browser refused under its Content-Security-Policy.
+RECORD_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
 
 
 def visit(page: Page, site: str, path: str) -> Page:

@@ -12,6 +12,7 @@ from django.test import Client, override_settings
 
 from guides.models import Article, PolicyEntry, Region, Topic
 from tests import demo_snapshot
+from tests.browsing import STAFF_PASSWORD
 from tests.factories import make_policy_entry, make_region, make_staff, restore_staff_groups
 from tests.reading import Page, read
 
@@ -125,6 +126,15 @@ def site(transactional_db, live_server, demo_rows) -> str:
     demo_snapshot.restore(demo_rows)
     cache.clear()
     return live_server.url
+
+
+@pytest.fixture
+def staff_site(site) -> str:
+    """The live server with the demo content and a reviewer （审核）, laoli, who can log in with a password."""
+    reviewer = make_staff("审核", "laoli")
+    reviewer.set_password(STAFF_PASSWORD)
+    reviewer.save()
+    return site
 
 
 @pytest.fixture

@@ -14,30 +14,19 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from guides.models import Article
-from tests.browsing import field
-from tests.factories import make_staff
+from tests.browsing import STAFF_PASSWORD, field
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 8_000
-PASSWORD = "Shenhe-2026-mima"
 TITLE = "南昌居民医保一年交多少钱？"
-
-
-@pytest.fixture
-def staff_site(site) -> str:
-    """The live server with the demo content and a reviewer （审核） who can log in."""
-    reviewer = make_staff("审核", "laoli")
-    reviewer.set_password(PASSWORD)
-    reviewer.save()
-    return site
 
 
 def log_in(page: Page, site: str) -> None:
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(site + "/admin/login/?next=/admin/")
     page.get_by_label("用户名").fill("laoli")
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("密码").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
 

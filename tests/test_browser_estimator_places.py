@@ -9,16 +9,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browsing import scroll_width, visit
+from tests.browsing import RECORD_VIOLATIONS, scroll_width, visit
 
 pytestmark = pytest.mark.browser
 
-RECORD_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-});
-"""
 RESIDENT = "scheme=resident&lapsed_years=2&repaid_years=1&paid_on=2026-11-20"
 
 

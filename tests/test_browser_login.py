@@ -14,29 +14,11 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from tests.browsing import field, visit
-from tests.factories import make_staff
+from tests.browsing import RECORD_VIOLATIONS, STAFF_PASSWORD, field, visit
 
 pytestmark = pytest.mark.browser
 
 LOGIN = "/admin/login/?next=/admin/"
-PASSWORD = "Shenhe-2026-mima-otp"
-
-# Each document records what the browser refused under its Content-Security-Policy.
-RECORD_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-});
-"""
-
-
-@pytest.fixture
-def staff_site(site) -> str:
-    user = make_staff("审核", "laoli")
-    user.set_password(PASSWORD)
-    user.save()
-    return site
 
 
 @pytest.fixture
@@ -94,7 +76,7 @@ def test_five_wrong_passwords_lock_the_login_with_a_chinese_page(staff_site, wat
 
     # The sixth, with the right password: the lockout page, not the admin.
     visit(page, staff_site, LOGIN)
-    assert submit_login(page, PASSWORD) == 429
+    assert submit_login(page, STAFF_PASSWORD) == 429
 
     expect(page.get_by_role("heading", level=1)).to_have_text("暂时不能登录")
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
@@ -114,11 +96,11 @@ def test_staff_with_two_factor_log_in_with_the_code_from_their_phone(staff_site,
     laoli = TOTPDevice.objects.create(user=User.objects.get(username="laoli"), name="手机验证器", confirmed=True)
 
     visit(page, staff_site, LOGIN)
-    assert submit_login(page, PASSWORD) == 200  # no code: refused, the username kept
+    assert submit_login(page, STAFF_PASSWORD) == 200  # no code: refused, the username kept
     expect(page.locator(".errornote")).to_contain_text("用户名、密码或动态验证码不对")
     expect(page.get_by_label("用户名")).to_have_value("laoli")
 
-    assert submit_login(page, PASSWORD, code_for(laoli.bin_key)) == 200  # lands on the admin's home
+    assert submit_login(page, STAFF_PASSWORD, code_for(laoli.bin_key)) == 200  # lands on the admin's home
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
     assert page.url.endswith("/admin/")
     assert violations(page) == [] and problems == [], (violations(page), problems)
@@ -127,7 +109,7 @@ def test_staff_with_two_factor_log_in_with_the_code_from_their_phone(staff_site,
 def test_staff_turn_on_two_factor_from_the_admin_header(staff_site, watched):
     page, problems = watched
     visit(page, staff_site, LOGIN)
-    submit_login(page, PASSWORD)
+    submit_login(page, STAFF_PASSWORD)
     page.locator("#user-tools").get_by_role("link", name="两步验证").click()
 
     expect(page.get_by_role("heading", name="开启两步验证")).to_be_visible()

@@ -6,17 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browsing import visit
+from tests.browsing import RECORD_VIOLATIONS, visit
 
 pytestmark = pytest.mark.browser
 
-# Each document records what the browser refused under its Content-Security-Policy.
-RECORD_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-});
-"""
 
 PAGES = [
     "/",
