@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -84,8 +85,10 @@ def public(client, path: str) -> str:
 
 
 def test_an_editors_edit_of_a_live_article_waits_for_approval_then_goes_public(
-    client, world, editor_with_mail, reviewer, django_capture_on_commit_callbacks
+    client, world, editor_with_mail, reviewer, django_capture_on_commit_callbacks, settings
 ):
+    settings.PAGE_CACHE_SECONDS = 3600  # with the page cache on: approving retires the stored page
+    cache.clear()
     writer, checker = logged_in(editor_with_mail), logged_in(reviewer)
     url = change_url(world.published)
 
@@ -94,6 +97,7 @@ def test_an_editors_edit_of_a_live_article_waits_for_approval_then_goes_public(
 
     assert "改正了错别字的回答" not in public(client, "/nanchang/jiaofei/")
     assert "看下面的标准" in public(client, "/nanchang/jiaofei/")
+    assert client.get("/nanchang/jiaofei/")["X-Cache"] == "hit"  # the public page is a stored one
     review = checker.get(review_url(world.published)).content.decode()
     assert "修改稿和已发布版本的区别" in review and "改正了错别字的回答。" in review and "看下面的标准。" in review
     assert [m.to for m in mail.outbox] == [["laoli@example.org"]]  # the 审核 hears of the submission
