@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -266,92 +267,146 @@ def province_of(region: Region) -> Region | None:
     return next((r for r in region.lineage() if r.kind == Region.PROVINCE), None)
 
 
-def place_options(province_slug: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The two lists of the province → city choice, in one query: every province, and the cities of
-    the chosen one followed by the province itself as "<province>其他地方" (a city without a page of
-    its own, whose figures are the province's). No province chosen: the city list only asks for one.
+NO_PROVINCE = [("", "请先选择省份")]
+
+
+def place_options(*province_slugs: str) -> tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]]:
+    """The lists of the province → city choice, in one query however many places a form asks:
+    every province, and for each province slug given its cities followed by the province itself as
+    "<province>其他地方" (a city without a page of its own, whose figures are the province's). A slug
+    that is no province (or none) gets the list that only asks for a province first (`NO_PROVINCE`).
 
     This is the one home of the idea: the estimator and the transfer page both call it, so no page
     or fragment carries every city of the country at once.
     """
+    chosen = {s for s in province_slugs if s}
     wanted = Q(kind=Region.PROVINCE)
-    if province_slug:
-        wanted |= Q(kind=Region.CITY, parent__kind=Region.PROVINCE, parent__slug=province_slug)
-        wanted |= Q(kind=Region.CITY, parent__parent__kind=Region.PROVINCE, parent__parent__slug=province_slug)
-    regions = list(Region.objects.filter(wanted).only("slug", "name", "kind", "order"))
+    if chosen:
+        wanted |= Q(kind=Region.CITY, parent__kind=Region.PROVINCE, parent__slug__in=chosen)
+        wanted |= Q(kind=Region.CITY, parent__parent__kind=Region.PROVINCE, parent__parent__slug__in=chosen)
+    regions = list(Region.objects.filter(wanted).only("slug", "name", "kind", "order", "parent"))
     provinces = [r for r in regions if r.kind == Region.PROVINCE]
-    province = next((r for r in provinces if r.slug == province_slug), None)
-    if province is None:
-        cities = [("", "请先选择省份")]
-    else:
-        found = [(r.slug, r.name) for r in regions if r.kind == Region.CITY]
-        cities = [("", "请选择城市"), *found, (province.slug, f"{province.name}其他地方" if found else province.name)]
-    return [("", "请选择省份"), *((r.slug, r.name) for r in provinces)], cities
+    # A city's province is its parent, or its parent's parent (then that parent city is listed too).
+    home: dict[int | None, str] = {r.pk: r.slug for r in provinces}
+    parents: dict[int | None, int | None] = {r.pk: r.parent_id for r in regions}
+    cities_of: dict[str, list[tuple[str, str]]] = {}
+    for city in regions:
+        if city.kind == Region.CITY:
+            slug = home.get(city.parent_id) or home[parents.get(city.parent_id)]
+            cities_of.setdefault(slug, []).append((city.slug, city.name))
+    lists = {}
+    for province in provinces:
+        if province.slug in chosen:
+            found = cities_of.get(province.slug, [])
+            other = f"{province.name}其他地方" if found else province.name
+            lists[province.slug] = [("", "请选择城市"), *found, (province.slug, other)]
+    return [("", "请选择省份"), *((r.slug, r.name) for r in provinces)], lists
+
+
+@dataclass(frozen=True)
+class PlacePair:
+    """One place asked in two steps: the names of its two parameters and the messages it gives."""
+
+    province_field: str = "province"
+    city_field: str = "region"
+    ask: str = "请选择城市。"  # nothing chosen
+    ask_in: str = "请选择{province}的城市。"  # the province chosen, not yet its city
+    unknown: str = "没有这个地区，请从列表中选择。"  # may name what was sent: {slug}
+    national: str = ""  # the nation sent as the place: this message (code "national"), else `unknown`
+
+
+@dataclass
+class PlaceChosen:
+    """What a form made of one pair: `place` the region chosen (a city, or a province meaning its
+    other cities), `province_slug` the province whose cities the form lists, `ask_city` whether that
+    province was chosen but its city not yet (or a city of another province was left in the form)."""
+
+    pair: PlacePair
+    place: Region | None = None
+    province_slug: str = ""
+    ask_city: bool = False
 
 
 class PlaceChoiceMixin:
-    """A place chosen in two steps, a province then a city of it, sent as two parameters
-    (`province_field`, `city_field`); the city alone is enough (the province follows from it).
+    """Places chosen in two steps, a province then a city of it, each sent as two parameters (a
+    `PlacePair`: the estimator asks one, the transfer page two); the city alone is enough (the
+    province follows from it). Every pair is resolved in one query and listed in one more.
 
-    Resolved in one query. `place` is the region chosen (a city, or a province meaning its other
-    cities), `province_slug` the province whose cities the form lists, and `ask_city` says the
-    province was chosen but its city not yet (or a city of another province was left in the form).
+    `chosen[city_field]` is what the form made of each pair (`PlaceChosen`).
     """
 
-    province_field = "province"
-    city_field = "region"
+    place_pairs: tuple[PlacePair, ...] = (PlacePair(),)
     data: Any  # these come from forms.Form
     fields: dict
     errors: Any
     add_error: Any
 
     def setup_place(self) -> None:
-        self.place: Region | None = None
-        self.province_slug = ""
-        self.ask_city = False
-        self._options: tuple[list, list] | None = None
-        self.fields[self.province_field].widget.choices = lambda: self.place_options()[0]
-        self.fields[self.city_field].widget.choices = lambda: self.place_options()[1]
+        self.chosen = {pair.city_field: PlaceChosen(pair) for pair in self.place_pairs}
+        self._options: tuple[list, dict] | None = None
+        for pair in self.place_pairs:
+            self.fields[pair.province_field].widget.choices = lambda: self.place_options()[0]
+            self.fields[pair.city_field].widget.choices = lambda name=pair.city_field: self.city_options(name)
 
-    def place_options(self) -> tuple[list, list]:
+    @property
+    def ask_city(self) -> bool:
+        return any(c.ask_city for c in self.chosen.values())
+
+    def place_options(self) -> tuple[list, dict]:
         if self._options is None:
-            self._options = place_options(self.province_slug)
+            self._options = place_options(*(c.province_slug for c in self.chosen.values()))
         return self._options
 
-    def clean_place(self, cleaned: dict) -> None:
-        """Check the pair and put the chosen Region (or nothing) in cleaned[city_field]."""
-        p_name, c_name = self.province_field, self.city_field
-        province_slug = (cleaned.get(p_name) or "").strip() if p_name not in self.errors else ""
-        slug = (cleaned.get(c_name) or "").strip() if c_name not in self.errors else ""
-        wanted = [s for s in {province_slug, slug} if s and len(s) <= 40]
+    def city_options(self, city_field: str) -> list[tuple[str, str]]:
+        return self.place_options()[1].get(self.chosen[city_field].province_slug, NO_PROVINCE)
+
+    def clean_places(self, cleaned: dict, pairs: tuple[PlacePair, ...] | None = None) -> None:
+        """Check each pair (all by default) and put the chosen Region (or None) in cleaned[city_field]."""
+        sent = {}
+        for pair in self.place_pairs if pairs is None else pairs:
+            p_name, c_name = pair.province_field, pair.city_field
+            province_slug = (cleaned.get(p_name) or "").strip() if p_name not in self.errors else ""
+            slug = (cleaned.get(c_name) or "").strip() if c_name not in self.errors else ""
+            sent[pair] = (province_slug, slug)
+        wanted = {s for both in sent.values() for s in both if s and len(s) <= 40}
         found = {}
         if wanted:
-            rows = Region.objects.filter(slug__in=wanted).select_related("parent__parent").order_by()
-            found = {r.slug: r for r in rows if r.kind != Region.NATIONAL}
+            found = {
+                r.slug: r for r in Region.objects.filter(slug__in=wanted).select_related("parent__parent").order_by()
+            }
+        for pair, (province_slug, slug) in sent.items():
+            self.clean_pair(self.chosen[pair.city_field], province_slug, slug, found, cleaned)
+
+    def clean_pair(self, chosen: PlaceChosen, province_slug: str, slug: str, found: dict, cleaned: dict) -> None:
+        pair = chosen.pair
+        p_name, c_name = pair.province_field, pair.city_field
         province = found.get(province_slug)
         if province_slug and (province is None or province.kind != Region.PROVINCE):
             self.add_error(p_name, forms.ValidationError("没有这个省份，请从列表中选择。", code="invalid_choice"))
             province = None
         cleaned[c_name] = None
+        region = found.get(slug)
         if c_name in self.errors:
             pass
         elif not slug:
-            self.ask_city = province is not None
-            message = f"请选择{province.name}的城市。" if province else "请选择城市。"
+            chosen.ask_city = province is not None
+            message = pair.ask_in.format(province=province.name) if province else pair.ask
             self.add_error(c_name, forms.ValidationError(message, code="required"))
-        elif slug not in found:
-            self.add_error(c_name, forms.ValidationError("没有这个地区，请从列表中选择。", code="invalid_choice"))
+        elif region is not None and region.kind == Region.NATIONAL and pair.national:
+            self.add_error(c_name, forms.ValidationError(pair.national, code="national"))
+        elif region is None or region.kind == Region.NATIONAL:
+            message = pair.unknown.format(slug=slug[:20])
+            self.add_error(c_name, forms.ValidationError(message, code="invalid_choice"))
         else:
-            region = found[slug]
             home = province_of(region)
             if province is not None and home != province:
-                self.ask_city = True
+                chosen.ask_city = True
                 message = f"{region.name}不在{province.name}，请从{province.name}的城市中选择。"
                 self.add_error(c_name, forms.ValidationError(message, code="other_province"))
             else:
-                cleaned[c_name] = self.place = region
+                cleaned[c_name] = chosen.place = region
                 province = home
-        self.province_slug = province.slug if province is not None else ""
+        chosen.province_slug = province.slug if province is not None else ""
         if province is not None and not self.data.get(p_name):
             # A city given alone (an old link, the region's calculator address): show its province chosen.
             self.data = self.data.copy()
@@ -370,14 +425,15 @@ class EstimateForm(PlaceChoiceMixin, CaseForm):
         self.setup_place()
         if not self.is_bound:
             initial = self.initial.get("region")
-            self.province_slug = self.initial.get("province") or ""
+            chosen = self.chosen["region"]
+            chosen.province_slug = self.initial.get("province") or ""
             if isinstance(initial, Region):
                 self.initial["region"] = initial.slug
                 home = province_of(initial)
-                self.province_slug = self.initial["province"] = home.slug if home else ""
+                chosen.province_slug = self.initial["province"] = home.slug if home else ""
 
     def clean(self):
-        self.clean_place(self.cleaned_data)
+        self.clean_places(self.cleaned_data)
         return super().clean()
 
 

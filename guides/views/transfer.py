@@ -1,34 +1,45 @@
 """Moving insurance between two cities: /zhuanyi/?from=<region>&to=<region>&scheme=<scheme>.
 
 A plain GET form; when the three answers are valid the page shows the transfer worked out by
-`calculator.rules.transfer` from both places' figures, and both places' service channels. Three
-queries whatever the regions: the regions (with parents), the figures of both lineages, and the
-channels of both lineages.
+`calculator.rules.transfer` from both places' figures, and both places' service channels. Each
+place is chosen in two steps like the estimator's (`from_province` then `from`, `to_province` then
+`to`; calculator.forms.PlaceChoiceMixin), so the page lists only the chosen provinces' cities; a
+city named alone (old links, region guides, articles) is enough. Four queries for an answer,
+whatever the regions: both places (with parents), the provinces and the chosen ones' cities, the
+figures of both lineages, and the channels of both lineages. With htmx, a new province asks for its
+city list alone (the `#from-choice` or `#to-choice` fragment, one query).
 
 A parameter that is absent has not been asked yet (the region guide links here with `from` only);
-one sent empty is missing (200, with a message); a wrong value is invalid (400, with a message).
+one sent empty is missing, and a city of another province than the one chosen is asked again (200,
+with a message); a wrong value is invalid (400, with a message).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from calculator.facts import facts_for
+from calculator.forms import PlaceChoiceMixin, PlacePair, province_of
 from calculator.rules.core import EMPLOYEE, FLEXIBLE, RESIDENT
 from calculator.rules.transfer import transfer_plan
 from config.pagecache import public_page
 
+from ..htmx import HtmxHttpRequest
 from ..models import PolicyEntry, Region, ServiceChannel
 from .pages import breadcrumbs_ld, home_crumbs
 
 PARAMS = ("from", "to", "scheme")  # the canonical order
+ASKED = ("from_province", "from", "to_province", "to", "scheme")
+CITY_LISTS = {"from-choice": "from", "to-choice": "to"}  # htmx targets → their city fields
 SCHEME_CHOICES = [
     ("", "请选择"),
     (EMPLOYEE, "职工医保（单位给交）"),
@@ -36,66 +47,51 @@ SCHEME_CHOICES = [
     (RESIDENT, "城乡居民医保"),
 ]
 DISCLAIMER = "仅供参考，以当地医保部门为准。"
-MISSING = "required"  # the error code of an answer sent empty; every other code is an invalid value
+MISSING = "required"  # the error code of an answer sent empty (or a city asked for, calculator.forms)
 
 
-def province_of(region: Region) -> Region | None:
-    return next((r for r in region.lineage() if r.kind == Region.PROVINCE), None)
+FROM = PlacePair(
+    "from_province",
+    "from",
+    ask="请选择转出地。",
+    ask_in="请选择从{province}哪个城市转出。",
+    unknown="没有“{slug}”这个地区，请从列表中选择。",
+    national="请选一个具体的省或城市，不能选“全国”。",
+)
+TO = replace(
+    FROM, province_field="to_province", city_field="to", ask="请选择转入地。", ask_in="请选择转到{province}哪个城市。"
+)
+QUESTIONS = (MISSING, "other_province")  # the codes of answers still to give: the page asks (200)
 
 
-def region_choices(regions: list[Region]) -> list:
-    """Select options grouped by province: the province's cities, then "<province>其他地方"
-    (a city the site has no page for, whose figures fall back to the province)."""
-    provinces = [r for r in regions if r.kind == Region.PROVINCE]
-    groups = []
-    for province in provinces:
-        cities = [(r.slug, r.name) for r in regions if r.kind == Region.CITY and r.parent_id == province.pk]
-        groups.append(
-            (province.name, [*cities, (province.slug, f"{province.name}其他地方" if cities else province.name)])
-        )
-    loose = [(r.slug, r.name) for r in regions if r.kind == Region.CITY and province_of(r) is None]
-    if loose:
-        groups.append(("其他地区", loose))
-    return [("", "请选择"), *groups]
+class TransferForm(PlaceChoiceMixin, forms.Form):
+    """from_province / from, to_province / to (each place in two steps, calculator.forms.PlaceChoiceMixin:
+    the city alone is enough), and scheme. `from` is a Python keyword, so the fields are added in __init__."""
 
+    place_pairs = (FROM, TO)
 
-class TransferForm(forms.Form):
-    """from / to / scheme. `from` is a Python keyword, so the fields are added in __init__."""
-
-    def __init__(self, data=None, *, regions: list[Region], **kwargs) -> None:
+    def __init__(self, data=None, **kwargs) -> None:
         super().__init__(data, **kwargs)
-        self.regions = {r.slug: r for r in regions}
-        options = region_choices(regions)
-        self.fields["from"] = forms.CharField(
-            label="从哪里转出（原来参保的地方）", required=False, widget=forms.Select(choices=options)
-        )
-        self.fields["to"] = forms.CharField(
-            label="转到哪里（新的参保地）", required=False, widget=forms.Select(choices=options)
-        )
+        for pair, where in ((FROM, "转出"), (TO, "转入")):
+            self.fields[pair.province_field] = forms.CharField(
+                label=f"{where}省份", required=False, widget=forms.Select
+            )
+            self.fields[pair.city_field] = forms.CharField(label=f"{where}城市", required=False, widget=forms.Select)
+            # With htmx, a new province swaps in its cities (#from-choice, #to-choice); without, the button does.
+            self.fields[pair.province_field].widget.attrs.update(
+                {
+                    "hx-get": reverse("guides:transfer"),
+                    "hx-target": f"#{pair.city_field}-choice",
+                    "hx-swap": "outerHTML",
+                    "hx-sync": "this:replace",
+                }
+            )
         self.fields["scheme"] = forms.CharField(
             label="参加的是哪种医保", required=False, widget=forms.Select(choices=SCHEME_CHOICES)
         )
         for name, field in self.fields.items():
             field.widget.attrs["aria-describedby"] = f"err-{name}"  # the error line under the field
-
-    def _place(self, name: str, what: str) -> Region | None:
-        slug = (self.cleaned_data.get(name) or "").strip()
-        if name not in self.data:
-            return None  # not asked yet
-        if not slug:
-            raise forms.ValidationError(f"请选择{what}。", code=MISSING)
-        region = self.regions.get(slug)
-        if region is None:
-            raise forms.ValidationError(f"没有“{slug[:20]}”这个地区，请从列表中选择。", code="invalid")
-        if region.is_national:
-            raise forms.ValidationError("请选一个具体的省或城市，不能选“全国”。", code="national")
-        return region
-
-    def clean_from(self) -> Region | None:
-        return self._place("from", "转出地")
-
-    def clean_to(self) -> Region | None:
-        return self._place("to", "转入地")
+        self.setup_place()
 
     def clean_scheme(self) -> str | None:
         value = (self.cleaned_data.get("scheme") or "").strip()
@@ -110,6 +106,12 @@ class TransferForm(forms.Form):
     def clean(self):
         super().clean()
         data = self.cleaned_data
+        # A place neither of whose parameters was sent has not been asked yet (a link naming one place).
+        asked = tuple(p for p in self.place_pairs if p.province_field in self.data or p.city_field in self.data)
+        for pair in self.place_pairs:
+            if pair not in asked:
+                data[pair.city_field] = None
+        self.clean_places(data, asked)
         origin, destination = data.get("from"), data.get("to")
         if origin is not None and origin == destination:
             self.add_error(
@@ -125,7 +127,7 @@ class TransferForm(forms.Form):
     @property
     def invalid(self) -> bool:
         """A wrong value (400), as opposed to answers not given yet or sent empty (200)."""
-        return any(e.code != MISSING for errors in self.errors.as_data().values() for e in errors)
+        return any(e.code not in QUESTIONS for errors in self.errors.as_data().values() for e in errors)
 
 
 def channel_groups(channels: list[ServiceChannel], origin: Region, destination: Region) -> list:
@@ -153,12 +155,21 @@ def canonical_path(form: TransferForm) -> str:
     return f"{path}?{urlencode({'from': data['from'].slug, 'to': data['to'].slug, 'scheme': data['scheme']})}"
 
 
+def city_list(request: HtmxHttpRequest, name: str) -> HttpResponse:
+    """The city list of the province just chosen for one place, nothing chosen and nothing to correct yet."""
+    form = TransferForm()
+    form.chosen[name].province_slug = request.GET.get(f"{name}_province", "")[:40]
+    return render(request, "calculator/place.html#city-choice", {"city": form[name]})
+
+
 @public_page
 @require_safe
-def transfer(request: HttpRequest) -> HttpResponse:
-    regions = list(Region.objects.select_related("parent__parent"))
-    asked = any(p in request.GET for p in PARAMS)
-    form = TransferForm(request.GET if asked else None, regions=regions)
+@vary_on_headers("HX-Request")
+def transfer(request: HtmxHttpRequest) -> HttpResponse:
+    if request.htmx and not request.htmx.history_restore_request and request.htmx.target in CITY_LISTS:
+        return city_list(request, CITY_LISTS[request.htmx.target])
+    asked = any(p in request.GET for p in ASKED)
+    form = TransferForm(request.GET if asked else None)
     crumbs = [*home_crumbs(), ("医保转移接续", reverse("guides:transfer"))]
     context: dict = {"form": form, "disclaimer": DISCLAIMER, "crumbs": crumbs}
     if form.complete:
