@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 CSRF_VALUE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]+(")')
 CSRF_HOLE = b"\x00csrf\x00"
-KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Content-Security-Policy")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Content-Security-Policy", "Vary")
 STARTED = timezone.now()
 
 

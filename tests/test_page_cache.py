@@ -92,6 +92,16 @@ def test_a_second_visitor_gets_the_same_page_from_the_cache_for_one_query(visito
     assert without_tokens(second.html) == without_tokens(first.html)
 
 
+@pytest.mark.parametrize("url", ["/calculator/", "/zhuanyi/"])
+def test_a_stored_page_keeps_saying_it_differs_for_htmx_requests(visitor, url):
+    """Browsers and proxies must not hand the full page to htmx (or the reverse): Vary survives storage."""
+    visitor.get(url)
+
+    stored = Client().get(url)
+
+    assert stored["X-Cache"] == "hit" and "HX-Request" in stored["Vary"]
+
+
 def test_each_visitor_gets_their_own_working_form_token_on_a_stored_page(visitor):
     visit(visitor, ARTICLE)
     a, b = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
