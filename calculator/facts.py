@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from django.utils import timezone
 
 from guides.figures import REGISTRY
-from guides.models import PolicyEntry, Region
+from guides.models import PolicyEntry, Region, lineage_entries
 
 from .rules import Fact, RegionFacts
 
@@ -25,7 +25,7 @@ def facts_for(region: Region, entries: list[PolicyEntry] | None = None) -> Regio
     chain = region.lineage()
     depth = {r.pk: i for i, r in enumerate(chain)}
     if entries is None:
-        entries = lineage_periods(chain)
+        entries = lineage_entries(chain)
     periods: dict[str, list[PolicyEntry]] = {}
     ordered = sorted(entries, key=lambda e: (depth[e.region_id], -e.effective_from.toordinal()))
     for entry in ordered:
@@ -53,14 +53,3 @@ class FactSeries(Mapping[str, list[Fact]]):
 
     def __len__(self) -> int:
         return len(self.periods)
-
-
-def lineage_periods(chain: list[Region]) -> list[PolicyEntry]:
-    """Every approved period of every figure of `chain` (PolicyEntry.objects.for_lineage, made
-    lighter for the estimator's each keystroke): no join to the regions (the chain's own Region
-    objects are put in place) and no ordering (facts_for sorts)."""
-    regions = {r.pk: r for r in chain}
-    entries = list(PolicyEntry.objects.live().filter(region__in=list(regions)).order_by())
-    for entry in entries:
-        entry.region = regions[entry.region_id]
-    return entries

@@ -27,7 +27,6 @@ import datetime
 import hashlib
 import logging
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -43,12 +42,13 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.http import http_date
 
+from .caching import CSRF_INPUT
+
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase
 
 log = logging.getLogger(__name__)
 
-CSRF_VALUE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]+(")')
 CSRF_HOLE = b"\x00csrf\x00"
 KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Content-Security-Policy", "Vary")
 STARTED = timezone.now()
@@ -216,7 +216,7 @@ class PageCacheMiddleware:
     def entry(response: HttpResponseBase) -> dict:
         content = response.content  # type: ignore[attr-defined]  # not streaming
         return {
-            "content": CSRF_VALUE.sub(rb"\1" + CSRF_HOLE + rb"\2", content),
+            "content": CSRF_INPUT.sub(rb"\1" + CSRF_HOLE + rb"\2", content),
             "headers": {name: response[name] for name in KEPT_HEADERS if response.has_header(name)},
         }
 

@@ -174,15 +174,20 @@ class PolicyEntryQuerySet(models.QuerySet):
         """Every approved period of every figure of the region and the regions it falls back to (one
         query), in the model's order. No join to the regions: the lineage's own Region objects are put
         in place (`region` should come with its parents loaded)."""
-        lineage = {r.pk: r for r in region.lineage()}
-        if self.query.where:  # a filtered queryset: its own query
-            entries = list(self.live().filter(region__in=list(lineage)).order_by())
-        else:  # PolicyEntry.objects: the same query, compiled once per process (guides/prepared.py)
-            entries = lineage_query(len(lineage)).run(**{f"r{i}": pk for i, pk in enumerate(lineage)})
-        for entry in entries:
-            entry.region = lineage[entry.region_id]
+        entries = lineage_entries(region.lineage())
         entries.sort(key=lambda e: (e.region.order, e.key, -e.effective_from.toordinal()))  # Meta.ordering
         return entries
+
+
+def lineage_entries(lineage: Sequence[Region]) -> list[PolicyEntry]:
+    """Every approved period of every figure of `lineage` (a region and the regions it falls back to),
+    in no order: one query, compiled once per process (guides/prepared.py), with no join to the regions
+    (the given Region objects are put in place)."""
+    regions = {r.pk: r for r in lineage}
+    entries = lineage_query(len(regions)).run(**{f"r{i}": pk for i, pk in enumerate(regions)})
+    for entry in entries:
+        entry.region = regions[entry.region_id]
+    return entries
 
 
 @functools.cache

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db.models import Model
+from django.db.models import Model, Prefetch
 from django.utils import timezone
 
 from guides.channels import lineage_channels
 from guides.models import Article, PolicyEntry, Region, ServiceChannel
-from guides.views.pages import article_queryset, live_article
+from guides.views.pages import article_rows, live_article, related_articles
 from tests.factories import make_article
 
 pytestmark = pytest.mark.usefixtures("demo")
@@ -21,7 +21,7 @@ def fields(row: Model) -> tuple:
 
 
 def as_the_queryset_reads(article: Article) -> Article | None:
-    rows = article_queryset()
+    rows = article_rows().prefetch_related("topics", Prefetch("related", queryset=related_articles()))
     if article.region.is_national:
         return rows.filter(region__kind=Region.NATIONAL, slug=article.slug).first()
     return rows.filter(region__slug=article.region.slug, slug=article.slug).first()

@@ -432,35 +432,30 @@ def article_page(request: HttpRequest, article: Article, *, preview: bool = Fals
     return response
 
 
-def related_articles():
+def related_articles(now: datetime.datetime | None = None):
     """Related questions as the page lists them: their texts are not read."""
-    return Article.objects.published().select_related("region").defer("body", "body_html", "reviewed_figures")
+    return Article.objects.published(now).select_related("region").defer("body", "body_html", "reviewed_figures")
 
 
-def article_queryset():
+def article_rows(now: datetime.datetime | None = None):
+    """Live articles with their region chain and the glossary terms their bodies link, in one query."""
     return (
-        live_articles()
-        .annotate(glossary=article_terms_column())  # the terms its body links, in the same query
+        Article.objects.published(now)
+        .annotate(glossary=article_terms_column())
         .select_related("region__parent__parent")
-        .prefetch_related("topics", Prefetch("related", queryset=related_articles()))
     )
 
 
 @functools.cache
 def prepared_article(national: bool) -> Prepared:
-    """`article_queryset()` at an address (a region's slug and the article's, or a national article's
-    slug) without its prefetches, compiled once per process; `live_article` adds what they read."""
+    """`article_rows()` at an address (a region's slug and the article's, or a national article's
+    slug), compiled once per process; `live_article` adds its topics and related questions."""
     now = Param("now", Article._meta.get_field("published_at"), now_stand_in())
     slug = Param("slug", Article._meta.get_field("slug"), "\x00article-slug")
     region_slug = Param("region_slug", Region._meta.get_field("slug"), "\x00region-slug")
 
     def build(now: datetime.datetime, slug: str, region_slug: str = "") -> QuerySet:
-        rows = (
-            Article.objects.published(now)
-            .select_related("region")
-            .annotate(glossary=article_terms_column())
-            .select_related("region__parent__parent")
-        )
+        rows = article_rows(now)
         if national:
             return rows.filter(region__kind=Region.NATIONAL, slug=slug)[:1]
         return rows.filter(region__slug=region_slug, slug=slug)[:1]
@@ -482,11 +477,8 @@ def prepared_related() -> Prepared:
     article = Param("article", Article._meta.pk, -7_300_001)
     through = Article.related.through
     return Prepared(
-        lambda now, article: (
-            Article.objects.published(now)
-            .select_related("region")
-            .defer("body", "body_html", "reviewed_figures")
-            .filter(pk__in=through.objects.filter(from_article=article).values("to_article"))
+        lambda now, article: related_articles(now).filter(
+            pk__in=through.objects.filter(from_article=article).values("to_article")
         ),
         now,
         article,
@@ -502,8 +494,8 @@ def prefetched(model: type[Model], rows: list) -> QuerySet:
 
 
 def live_article(slug: str, region_slug: str | None = None) -> Article | None:
-    """What `article_queryset().filter(<the address>).first()` gives (topics and related questions
-    in its prefetch cache), in four prepared queries."""
+    """The live article at an address, as `article_rows()` reads it, with its topics and live related
+    questions (`related_articles`) in its prefetch cache: three prepared queries."""
     now = timezone.now()
     if region_slug is None:
         found = prepared_article(True).run(now=now, slug=slug)
