@@ -229,9 +229,7 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
             by_topic.setdefault(topic, []).append(article)
         if not topics:
             untopical.append(article)
-    channels = list(ServiceChannel.objects.filter(region__in=lineage).select_related("region"))
-    depth = {r.pk: i for i, r in enumerate(lineage)}
-    channels.sort(key=lambda c: (depth[c.region_id], c.order, c.pk))
+    channels = lineage_channels(place)
     changes = earlier_figures(lineage, entries, today, periods)
     return render(
         request,
