@@ -21,6 +21,11 @@ PER_PAGE = 50
 PAGE_RE = re.compile(r"[1-9][0-9]{0,5}")
 
 
+def page_url(path: str, number: int) -> str:
+    """Page `number` of the list at `path`: page 1 is the bare address."""
+    return path if number <= 1 else f"{path}?{urlencode({'page': number})}"
+
+
 @dataclass
 class ListPage:
     rows: list
@@ -28,7 +33,7 @@ class ListPage:
     path: str
 
     def url(self, number: int) -> str:
-        return self.path if number <= 1 else f"{self.path}?{urlencode({'page': number})}"
+        return page_url(self.path, number)
 
     @property
     def number(self) -> int:
@@ -72,6 +77,6 @@ def paginate(
     rows = list(queryset.annotate(list_length=Window(Count("pk")))[offset : offset + per_page])
     if not rows and number > 1:
         last = Paginator(range(queryset.count()), per_page).num_pages
-        return HttpResponseRedirect(path if last <= 1 else f"{path}?{urlencode({'page': last})}")
+        return HttpResponseRedirect(page_url(path, last))
     length = rows[0].list_length if rows else 0
     return ListPage(rows=rows, page=Paginator(range(length), per_page).page(number), path=path)

@@ -230,6 +230,7 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
         if not topics:
             untopical.append(article)
     channels = lineage_channels(place)
+    crumbs = region_crumbs(place)
     changes = earlier_figures(lineage, entries, today, periods)
     return render(
         request,
@@ -251,8 +252,8 @@ def region(request: HttpRequest, region_slug: str) -> HttpResponse:
             or next((c for c in channels if c.kind == "hotline"), None),
             "app": next((c for c in channels if c.kind in ("app", "wechat")), None),
             "changes": changes,
-            "crumbs": region_crumbs(place),
-            "jsonld": [breadcrumbs_ld(request, region_crumbs(place))],
+            "crumbs": crumbs,
+            "jsonld": [breadcrumbs_ld(request, crumbs)],
         },
     )
 
@@ -267,10 +268,7 @@ def row_values(row: Model) -> tuple:
 def _row_getter(model: type[Model]) -> Callable[[Model], tuple]:
     """Reads every concrete field of a `model` row in one call (row_values is called for every figure
     period and channel on each article page)."""
-    names = [field.attname for field in model._meta.concrete_fields]
-    if len(names) == 1:
-        return lambda row: (getattr(row, names[0]),)
-    return operator.attrgetter(*names)
+    return operator.attrgetter(*(field.attname for field in model._meta.concrete_fields))
 
 
 class BodyCache:

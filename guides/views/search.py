@@ -78,8 +78,6 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
             "search_query": query,
             "search_region": results.from_region,
             "region": results.region,
-            "page": page,
-            "pages": pages,
             "pager": {
                 "number": page,
                 "pages": pages,

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.util
 import os
 import random
 import statistics
@@ -50,10 +49,6 @@ PLAIN_STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
-
-
-def page_cache_present() -> bool:
-    return importlib.util.find_spec("config.pagecache") is not None and hasattr(settings, "PAGE_CACHE_SECONDS")
 
 
 def scale_database_url() -> str:
@@ -138,9 +133,6 @@ class Command(BaseCommand):
         url = scale_database_url()
         self.check_bench_url(url)
         cities, articles = options["cities"], options["articles"]
-        if not (BASE_DIR / "guides/management/commands/generate_scale.py").exists():
-            self.stdout.write("scale: `manage.py generate_scale` is not in this checkout yet; scale figures skipped.")
-            return
         want = scale_digest(cities, articles)
         shown = url.split("@")[-1]
         have = ""
@@ -243,11 +235,9 @@ class Command(BaseCommand):
     def estimate_query(slug: str) -> str:
         return f"region={slug}&scheme=flexible&lapse_start=2026-07&lapse_months=4&paid_on=2026-11-10"
 
-    def sitemap_section(self, client: Client) -> str | None:
-        """The first section the sitemap index names, if the sitemap is split (None if it is one file)."""
+    def sitemap_section(self, client: Client) -> str:
+        """The first section the sitemap index names."""
         body = client.get("/sitemap.xml").content.decode()
-        if "<sitemapindex" not in body:
-            return None
         start = body.find("<loc>") + len("<loc>")
         loc = urlsplit(body[start : body.find("</loc>", start)])
         return loc.path + (f"?{loc.query}" if loc.query else "")
@@ -278,45 +268,27 @@ class Command(BaseCommand):
         }
 
     def bench(self, label: str, runs: int) -> None:
-        cached_on = page_cache_present()
         with override_settings(STORAGES=PLAIN_STORAGES, ALLOWED_HOSTS=["testserver"], DEBUG=False):
             client = Client()
             urls = self.sample_urls()
-            section = self.sitemap_section(client)
-            if section:
-                urls.append(("sitemap section", section, False))
-            else:
-                urls.append(("sitemap section", "", False))
+            urls.append(("sitemap section", self.sitemap_section(client), False))
             self.stdout.write(
                 f"\n== pages · {label} · database: {connection.vendor} · {runs} runs each, in-process, "
                 f"anonymous first visits\n"
                 f"   {Region.objects.filter(kind=Region.CITY).count()} cities, "
-                f"{Article.objects.published().count()} live articles; page cache: "
-                + (
-                    "present (PAGE_CACHE_SECONDS=" + str(settings.PAGE_CACHE_SECONDS) + ")"
-                    if cached_on
-                    else "not present"
-                )
+                f"{Article.objects.published().count()} live articles; "
+                f"page cache: PAGE_CACHE_SECONDS={settings.PAGE_CACHE_SECONDS} when cached"
             )
             head = f"{'page type':<19}{'mode':<9}{'median':>9}{'p95':>9}{'queries':>9}{'KB':>8}{'KB gz':>7}  aim"
             self.stdout.write(head)
             self.stdout.write("-" * (len(head) + 24))
             for kind, url, hx in urls:
-                if not url:
-                    self.stdout.write(f"{kind:<19}(the sitemap is one file: no sections)")
-                    continue
-                for mode in ("uncached", "cached"):
-                    if mode == "cached" and not cached_on:
-                        self.stdout.write(f"{kind:<19}{'cached':<9}page cache not present")
-                        continue
+                for mode, seconds in (("uncached", 0), ("cached", settings.PAGE_CACHE_SECONDS or 3600)):
                     caches["default"].clear()
-                    if mode == "uncached" and cached_on:
-                        with override_settings(PAGE_CACHE_SECONDS=0):
-                            figures = self.measure(client, url, hx, runs)
-                    else:
+                    with override_settings(PAGE_CACHE_SECONDS=seconds):
                         figures = self.measure(client, url, hx, runs)
                     self.stdout.write(self.line(kind, mode, figures))
-            self.stdout.write(f"   urls: {', '.join(url for _, url, _ in urls if url)}")
+            self.stdout.write(f"   urls: {', '.join(url for _, url, _ in urls)}")
             self.stdout.write(
                 f"Aims: estimator fragment ≤ {FRAGMENT_AIM_MS:g} ms median (uncached); "
                 f"≤ {QUERY_AIM} queries on every page type. Figures vary with machine load."
