@@ -20,14 +20,15 @@ from .rules import Fact, RegionFacts
 
 def facts_for(region: Region, entries: list[PolicyEntry] | None = None) -> RegionFacts:
     """All figures of `region` and the regions it falls back to, nearest region first and newest
-    period first within a region. One query (none when `entries` of the lineage are passed in)."""
+    period first within a region. One query (none when `entries` holding the lineage's are passed in)."""
     today = timezone.localdate()
     chain = region.lineage()
     depth = {r.pk: i for i, r in enumerate(chain)}
     if entries is None:
         entries = lineage_entries(chain)
     periods: dict[str, list[PolicyEntry]] = {}
-    ordered = sorted(entries, key=lambda e: (depth[e.region_id], -e.effective_from.toordinal()))
+    mine = (e for e in entries if e.region_id in depth)  # entries may hold other regions' periods too
+    ordered = sorted(mine, key=lambda e: (depth[e.region_id], -e.effective_from.toordinal()))
     for entry in ordered:
         if entry.key in REGISTRY:
             periods.setdefault(entry.key, []).append(entry)

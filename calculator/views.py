@@ -73,7 +73,7 @@ def timeline(form: EstimateForm, result: Estimate) -> list[dict]:
     if start is None and case.scheme == "resident" and case.lapsed_years:
         start = add_months(case.paid_on, -12 * case.lapsed_years)
     if case.switch_from and case.gap_months:
-        start = add_months(case.paid_on, -case.gap_months)
+        start = case.gap_start
     if case.newborn and case.born_on:
         events.append(("出生", case.born_on))
     elif start is not None:
@@ -154,9 +154,7 @@ def estimate_page(request: HtmxHttpRequest, region_slug: str | None = None) -> H
             (name, form.errors[name])
             for name in form.fields
             if name in form.errors and name != "in_window" and not (name == "region" and form.ask_city)
-        ]
-        if form.is_bound and form.errors
-        else [],
+        ],
         "flags": {h: h in outcome.estimate.unverified for h in HEADLINES} if outcome and outcome.estimate else {},
     }
     template_name = "calculator/estimate.html"

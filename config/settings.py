@@ -203,7 +203,6 @@ AXES_ENABLE_ADMIN = False  # its admin pages are English only; manage.py axes_li
 # using the admin. The issuer is the name authenticator apps show beside the code.
 OTP_REQUIRED = env_bool("OTP_REQUIRED", False)
 OTP_TOTP_ISSUER = "医保办事指南"
-OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # django-otp's own device pages (unregistered anyway) never show keys
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

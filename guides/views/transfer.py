@@ -34,7 +34,7 @@ from calculator.rules.transfer import transfer_plan
 from config.pagecache import public_page
 
 from ..htmx import HtmxHttpRequest
-from ..models import PolicyEntry, Region, ServiceChannel
+from ..models import Region, ServiceChannel, lineage_entries
 from .pages import breadcrumbs_ld, home_crumbs
 
 PARAMS = ("from", "to", "scheme")  # the canonical order
@@ -175,17 +175,12 @@ def transfer(request: HtmxHttpRequest) -> HttpResponse:
     if form.complete:
         origin, destination, scheme = (form.cleaned_data[p] for p in PARAMS)
         chains = {r.pk for r in origin.lineage()} | {r.pk for r in destination.lineage()}
-        entries = list(PolicyEntry.objects.live().filter(region__in=chains).select_related("region"))
+        entries = lineage_entries([*origin.lineage(), *destination.lineage()])  # both places' figures, one query
         channels = list(ServiceChannel.objects.filter(region__in=chains).select_related("region"))
-
-        def lineage_entries(place: Region) -> list[PolicyEntry]:
-            pks = {r.pk for r in place.lineage()}
-            return [e for e in entries if e.region_id in pks]
-
         home, away = province_of(origin), province_of(destination)
         plan = transfer_plan(
-            facts_for(origin, lineage_entries(origin)),
-            facts_for(destination, lineage_entries(destination)),
+            facts_for(origin, entries),
+            facts_for(destination, entries),
             scheme,
             timezone.localdate(),
             shared_province=home.name if home is not None and home == away else "",
