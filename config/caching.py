@@ -13,7 +13,7 @@ whitenoise answers them before this middleware runs.
 Django masks the CSRF token afresh on every render, so an ETag of the raw body would never match
 twice. When the visitor already holds the CSRF cookie and keeps it, the page they have cached still
 carries a valid token for it, so the ETag here is computed with the token blanked out; when a new
-cookie is being set, the ETag is the raw body's and so never matches (the page must be sent again).
+cookie is being set, the ETag is the new token's and so never matches (the page must be sent again).
 """
 
 from __future__ import annotations
@@ -74,8 +74,16 @@ def set_page_etag(request: HttpRequest, response: HttpResponseBase) -> None:
         set_response_etag(response)  # no token on the page
         return
     if response.cookies[name].value != request.COOKIES.get(name):
-        set_response_etag(response)  # a new secret: the raw body's tag, which the next visit will not match
+        content = response.content  # type: ignore[attr-defined]  # not streaming
+        token = CSRF_INPUT.search(content)
+        response.headers["ETag"] = fresh_etag(content[token.end(1) : token.start(2)] if token else content)
         response.headers.pop("Last-Modified", None)  # nor may a date let the old page (with the old token) stand
         return
     body = CSRF_INPUT.sub(rb"\1\2", response.content)  # type: ignore[attr-defined]  # not streaming
     response.headers["ETag"] = quote_etag(md5(body, usedforsecurity=False).hexdigest())
+
+
+def fresh_etag(token: bytes) -> str:
+    """The tag of a page that sets a new CSRF cookie: of its token, masked anew for every answer, so no
+    later visit matches it (or of the whole body, for a page without a token)."""
+    return quote_etag(md5(token, usedforsecurity=False).hexdigest())

@@ -19,6 +19,10 @@ rendered by the old code.
 A page with the feedback form carries a CSRF token tied to the visitor's cookie: it is stored with the
 token blanked and each visitor gets their own, exactly as if the page had been rendered for them.
 If the cache cannot be reached (Redis down), pages are rendered as if it were off.
+
+With a shared Redis (`CACHE_URL=redis://…`) the row's state is also published there, after the
+writer's transaction commits and by every request that reads the row, so config/replay.py can serve
+stored pages before Django runs, checking freshness with one Redis read instead of the database.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import math
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -35,7 +41,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache as default_cache
+from django.core.signals import setting_changed
+from django.db import transaction
 from django.db.models import F, Min, Q
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
@@ -50,8 +59,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CSRF_HOLE = b"\x00csrf\x00"
-KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Content-Security-Policy", "Vary")
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "X-Robots-Tag",
+    "Content-Security-Policy",
+    "Vary",
+    "X-Frame-Options",
+)
 STARTED = timezone.now()
+# Set in the WSGI environ when the answer is a stored page (or one just stored): the state and time it
+# was served for, which the replay layer (config/replay.py) keeps with its copy.
+REPLAYABLE = "yibao.page_cache"
 
 
 def public_page[V: Callable[..., Any]](view: V | None = None, *, params: Iterable[str] = ()) -> Any:
@@ -69,6 +88,7 @@ def public_page[V: Callable[..., Any]](view: V | None = None, *, params: Iterabl
 class State:
     generation: int
     changed_at: datetime.datetime
+    check_at: datetime.datetime | None = None  # the next moment the generation must rise by itself
 
 
 def content_changed() -> None:
@@ -80,6 +100,9 @@ def content_changed() -> None:
     updated = ContentState.objects.filter(pk=1).update(generation=F("generation") + 1, changed_at=now, check_at=now)
     if not updated:
         ContentState.objects.get_or_create(pk=1, defaults={"changed_at": now, "check_at": now})
+    if shared_state() is not None:
+        transaction.get_connection().page_state_unpublished = True
+        transaction.on_commit(publish_committed_state, robust=True)
 
 
 def current_state(now: datetime.datetime) -> State:
@@ -94,14 +117,106 @@ def current_state(now: datetime.datetime) -> State:
         return current_state(now)
     generation, changed_at, check_at = row
     if check_at is None or now < check_at:
-        return State(generation, changed_at)
+        return State(generation, changed_at, check_at)
     ahead = next_scheduled_time(now)
     mine = ContentState.objects.filter(pk=1, generation=generation)
     if check_at == changed_at:  # the first reader after a change: only the next scheduled time is new
         mine.update(check_at=ahead)
-        return State(generation, changed_at)
+        return State(generation, changed_at, ahead)
     passed = mine.update(generation=generation + 1, changed_at=check_at, check_at=ahead)
-    return State(generation + 1, check_at) if passed else current_state(now)
+    return State(generation + 1, check_at, ahead) if passed else current_state(now)
+
+
+# The state shared through Redis, for config/replay.py.
+
+STATE_KEY = "yibao:pagecache:state"
+# How long a published state stands unless a request that reads the row refreshes it: the bound on
+# how long a change committed by a process that cannot publish (no CACHE_URL, Redis unreachable at that
+# moment, killed between commit and publish) can go unseen by the replay layer.
+STATE_SECONDS = 1.0
+# Publish only forward: a slow reader that read the row before a writer's commit must not put back the
+# generation the writer retired. The same generation may be written again (its check_at only moves on).
+PUBLISH = """
+local current = redis.call('GET', KEYS[1])
+if current and tonumber(string.match(current, '^%d+')) > tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
+
+
+class SharedState:
+    """The content state in Redis: written with `publish`, read by the replay layer with `read`, one
+    round trip on a connection each thread keeps open (no pool, no health-check ping)."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+        self.script = self.client.register_script(PUBLISH)
+        self.local = threading.local()
+        self.get_command = self.connection().pack_command("GET", STATE_KEY)
+
+    def connection(self) -> Any:
+        local = self.local
+        if getattr(local, "pid", None) != os.getpid():  # new, or inherited by a forked worker
+            local.connection, local.pid = self.client.connection_pool.make_connection(), os.getpid()
+        return local.connection
+
+    def publish(self, state: State) -> None:
+        value = f"{state.generation} {state.changed_at.timestamp()!r} "
+        value += repr(state.check_at.timestamp()) if state.check_at is not None else "-"
+        self.script(keys=[STATE_KEY], args=[state.generation, value, int(STATE_SECONDS * 1000)])
+
+    def read(self) -> tuple[int, float, float | None] | None:
+        """(generation, changed_at, check_at) as numbers, or None when nothing is published."""
+        connection = self.connection()
+        try:
+            connection.send_packed_command(self.get_command, check_health=False)
+            raw = connection.read_response()
+        except BaseException:
+            connection.disconnect()  # the next read connects afresh
+            raise
+        if raw is None:
+            return None
+        generation, changed_at, check_at = raw.split()
+        return int(generation), float(changed_at), None if check_at == b"-" else float(check_at)
+
+
+@receiver(setting_changed)
+def forget_shared_state(setting: str, **kwargs: Any) -> None:
+    if setting in ("CACHES", "PAGE_CACHE_SECONDS"):
+        shared_state.cache_clear()
+
+
+@cache
+def shared_state() -> SharedState | None:
+    """The shared state when the default cache is a Redis and the page cache is on, else None."""
+    caches = settings.CACHES["default"]
+    if not settings.PAGE_CACHE_SECONDS or not caches["BACKEND"].endswith(".RedisCache"):
+        return None
+    return SharedState(caches["LOCATION"])
+
+
+def publish(state: State) -> None:
+    shared = shared_state()
+    if shared is None:
+        return
+    try:
+        shared.publish(state)
+    except Exception:  # Redis down: the replay layer cannot read either, and serves nothing stale
+        log.warning("page cache state not published", exc_info=True)
+
+
+def publish_committed_state() -> None:
+    """After a writer's commit: publish the row as it now stands (whichever writer's commit is newest).
+    Once for all the changes of a transaction (a bulk load saves hundreds of rows)."""
+    writer = transaction.get_connection()
+    if not getattr(writer, "page_state_unpublished", True):
+        return
+    writer.page_state_unpublished = False
+    found = state_query().run()
+    if found:
+        publish(State(*found[0]))
 
 
 @cache
@@ -165,6 +280,7 @@ class PageCacheMiddleware:
             return self.get_response(request)
         now = timezone.now()
         state = current_state(now)
+        publish(state)
         key = self.key(request, state, now)
         try:
             stored = default_cache.get(key)
@@ -172,9 +288,11 @@ class PageCacheMiddleware:
             log.warning("page cache unreachable; serving uncached", exc_info=True)
             return self.get_response(request)
         if stored is not None:
+            request.META[REPLAYABLE] = (state, now)
             return self.answer(request, stored, state)
         response = self.get_response(request)
         if request.method == "GET" and self.storable(request, response):
+            request.META[REPLAYABLE] = (state, now)
             entry = self.entry(response)
             try:
                 default_cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
@@ -239,10 +357,15 @@ def last_modified(state: State, now: datetime.datetime) -> str | None:
     HTTP dates have whole seconds: within the second of a change a later change could carry the same
     date, so none is given until that second is over (the ETag still answers conditional requests)."""
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    since = max(state.changed_at, midnight, STARTED)
-    if now - since.replace(microsecond=0) < datetime.timedelta(seconds=1):
+    return last_modified_at(state.changed_at.timestamp(), midnight.timestamp(), now.timestamp())
+
+
+def last_modified_at(changed_at: float, midnight: float, now: float) -> str | None:
+    """`last_modified` on POSIX timestamps (the replay layer's clock)."""
+    since = max(changed_at, midnight, STARTED.timestamp())
+    if now - math.floor(since) < 1:
         return None
-    return http_date(since.timestamp())
+    return http_date(since)
 
 
 def set_last_modified(response: HttpResponseBase, state: State, now: datetime.datetime) -> None:

@@ -1,11 +1,5 @@
-"""
-WSGI config for config project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/6.1/howto/deployment/wsgi/
-"""
+"""The WSGI application: Django, behind the replay of stored pages (config/replay.py), which passes
+every request straight to Django unless the page cache shares its state through Redis."""
 
 import os
 
@@ -13,4 +7,6 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_wsgi_application()
+from config.replay import StoredPages  # noqa: E402  (needs the settings module named above)
+
+application = StoredPages(get_wsgi_application())

@@ -50,6 +50,18 @@ def test_settings():
         yield
 
 
+@pytest.fixture
+def redis_caches() -> dict:
+    """CACHES for a real Redis (REDIS_URL; CI starts one), one database per test worker: the page cache's
+    published state is one key, which parallel workers with their own test databases must not share."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL names a Redis server (CI starts one)")
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    location = f"{url.rsplit('/', 1)[0]}/{1 + worker}"
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+
+
 @pytest.fixture(scope="session")
 def demo_rows(django_db_setup, django_db_blocker) -> list[demo_snapshot.Table]:
     """The rows a real `load_demo` adds, read once per test session (the load itself is undone)."""

@@ -4,7 +4,6 @@ and no change of any kind, scheduled time or new day ever leaves a stored page s
 from __future__ import annotations
 
 import datetime
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -370,12 +369,8 @@ def test_pages_are_served_when_the_cache_cannot_be_reached(visitor):
             assert page.status == 200 and page.cache is None
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL names a Redis server (CI starts one)")
-def test_a_shared_redis_cache_serves_and_retires_pages(visitor):
-    shared = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-    }
-    with override_settings(CACHES=shared):
+def test_a_shared_redis_cache_serves_and_retires_pages(visitor, redis_caches):
+    with override_settings(CACHES=redis_caches):
         cache.clear()
         assert visit(Client(), ARTICLE).cache == "miss"
         assert visit(Client(), ARTICLE).cache == "hit"
