@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import os
 import re
 import struct
+import threading
 import time
 import zlib
 from collections import OrderedDict
@@ -48,6 +50,8 @@ from django.utils.http import quote_etag
 
 from . import pagecache
 from .caching import CSRF_INPUT, fresh_etag
+
+log = logging.getLogger(__name__)
 
 COPIES = 128  # per process: at most a few MB
 # Headers made afresh for each answer; the rest are kept as Django sent them.
@@ -82,6 +86,7 @@ class StoredPages:
         self.app = app
         self.clock = clock
         self.copies: OrderedDict[tuple, Copy] = OrderedDict()
+        self.lock = threading.Lock()  # for threaded workers: eviction and reordering touch the same dict
         self.served = 0  # answers given from a copy (tests and benchmarks read it)
 
     def __call__(self, environ: dict, start_response: Start) -> Iterable[bytes]:
@@ -93,8 +98,10 @@ class StoredPages:
         if copy is not None:
             answer = self.answer(copy, environ, shared)
             if answer is not None:
-                self.copies.move_to_end(key)
-                self.served += 1
+                with self.lock:
+                    if key in self.copies:
+                        self.copies.move_to_end(key)
+                    self.served += 1
                 status, headers, body = answer
                 start_response(status, headers)
                 return [body]
@@ -162,12 +169,17 @@ class StoredPages:
         served_for = environ.get(pagecache.REPLAYABLE)
         if served_for is not None and seen and seen[0].startswith("200 ") and isinstance(response, HttpResponse):
             (state, now), (status, headers) = served_for, seen
-            copy = make_copy(state, now, status, headers, response.content)
+            try:
+                copy = make_copy(state, now, status, headers, response.content)
+            except Exception:  # the visitor still gets Django's answer; the next one tries again
+                log.exception("no copy made of %s", environ.get("PATH_INFO"))
+                copy = None
             if copy is not None:
-                self.copies[key] = copy
-                self.copies.move_to_end(key)
-                while len(self.copies) > COPIES:
-                    self.copies.popitem(last=False)
+                with self.lock:
+                    self.copies[key] = copy
+                    self.copies.move_to_end(key)
+                    while len(self.copies) > COPIES:
+                        self.copies.popitem(last=False)
         return response
 
 

@@ -314,3 +314,14 @@ def test_the_wsgi_application_replays_only_with_a_shared_redis(demo, settings):
     for _ in range(3):
         call(app, path="/nanchang/")
     assert app.served == before and app.copies == {}
+
+
+def test_a_copy_that_cannot_be_made_leaves_the_visitor_with_djangos_answer(front, monkeypatch):
+    def broken(*args):
+        raise ValueError("unexpected page")
+
+    monkeypatch.setattr(replay, "make_copy", broken)
+    for _ in range(2):
+        answer = from_django(front)
+        assert answer.status.startswith("200") and b"csrfmiddlewaretoken" in answer.body
+    assert front.copies == {}
