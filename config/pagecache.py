@@ -356,8 +356,12 @@ def last_modified(state: State, now: datetime.datetime) -> str | None:
 
     HTTP dates have whole seconds: within the second of a change a later change could carry the same
     date, so none is given until that second is over (the ETag still answers conditional requests)."""
-    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return last_modified_at(state.changed_at.timestamp(), midnight.timestamp(), now.timestamp())
+    return last_modified_at(state.changed_at.timestamp(), start_of_day(now).timestamp(), now.timestamp())
+
+
+def start_of_day(now: datetime.datetime) -> datetime.datetime:
+    """Local midnight before `now`: stored pages roll over then."""
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def last_modified_at(changed_at: float, midnight: float, now: float) -> str | None:

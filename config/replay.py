@@ -45,7 +45,6 @@ from django.http import HttpResponse, HttpResponseBase
 from django.http.cookie import parse_cookie
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CsrfViewMiddleware
 from django.middleware.gzip import re_accepts_gzip
-from django.utils import timezone
 from django.utils.http import quote_etag
 
 from . import pagecache
@@ -91,12 +90,13 @@ class StoredPages:
 
     def __call__(self, environ: dict, start_response: Start) -> Iterable[bytes]:
         shared = pagecache.shared_state()
-        key = self.address(environ) if shared is not None else None
-        if shared is None or key is None:
+        visit = self.address(environ) if shared is not None else None
+        if shared is None or visit is None:
             return self.app(environ, start_response)
+        key, secret = visit
         copy = self.copies.get(key)
         if copy is not None:
-            answer = self.answer(copy, environ, shared)
+            answer = self.answer(copy, environ, shared, secret)
             if answer is not None:
                 with self.lock:
                     if key in self.copies:
@@ -108,13 +108,15 @@ class StoredPages:
         return self.copy_of_django(key, environ, start_response)
 
     @staticmethod
-    def address(environ: dict) -> tuple | None:
+    def address(environ: dict) -> tuple[tuple, bytes | None] | None:
         """What a stored page is kept under (everything Django's page cache keys on, and the headers that
-        could change the scheme or host it sees), or None when Django must answer."""
+        could change the scheme or host it sees) with the visitor's well-formed CSRF secret if they have
+        one, or None when Django must answer."""
         if environ.get("REQUEST_METHOD") != "GET" or "HTTP_HX_REQUEST" in environ:
             return None
         if not CONDITIONAL.isdisjoint(environ):
             return None  # Django's ConditionalGetMiddleware decides on 304 or 412
+        secret = None
         if "HTTP_COOKIE" in environ:
             cookies = parse_cookie(environ["HTTP_COOKIE"])
             if settings.SESSION_COOKIE_NAME in cookies:
@@ -122,9 +124,9 @@ class StoredPages:
             secret = cookies.get(settings.CSRF_COOKIE_NAME)
             if secret is not None and not is_secret(secret):
                 return None  # Django would replace it (a malformed or an old masked cookie)
-        return tuple(environ.get(name) for name in ADDRESS)
+        return tuple(environ.get(name) for name in ADDRESS), secret.encode() if secret is not None else None
 
-    def answer(self, copy: Copy, environ: dict, shared: pagecache.SharedState) -> tuple | None:
+    def answer(self, copy: Copy, environ: dict, shared: pagecache.SharedState, kept: bytes | None) -> tuple | None:
         now = self.clock()
         if not copy.day[0] <= now < copy.day[1]:
             return None
@@ -136,7 +138,6 @@ class StoredPages:
             return None
         headers = copy.headers.copy()
         if copy.has_token:
-            kept = visitor_secret(environ)
             keeps = kept is not None
             secret = kept if kept is not None else random_chars(CSRF_SECRET_LENGTH)
             token = mask(secret)
@@ -212,7 +213,7 @@ def make_copy(
         parts.append(content[at : match.end(1)])
         at = match.start(2)
     parts.append(content[at:])
-    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = pagecache.start_of_day(now)
     tomorrow = midnight + timedelta(days=1)  # wall-clock arithmetic: the next midnight
     return Copy(
         generation=state.generation,
@@ -275,14 +276,6 @@ def mask(secret: bytes) -> bytes:
     pad = random_chars(len(secret))
     size = len(CHARS)
     return pad + bytes(CHARS[(POSITION[s] + POSITION[p]) % size] for s, p in zip(secret, pad, strict=True))
-
-
-def visitor_secret(environ: dict) -> bytes | None:
-    """The visitor's CSRF secret, which `address` has already found well-formed, or None."""
-    if "HTTP_COOKIE" not in environ:
-        return None
-    secret = parse_cookie(environ["HTTP_COOKIE"]).get(settings.CSRF_COOKIE_NAME)
-    return secret.encode() if secret is not None else None
 
 
 def csrf_cookie(secret: bytes, now: float) -> str:

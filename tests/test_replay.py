@@ -67,9 +67,10 @@ class Answer:
 def call(app, method: str = "GET", path: str = ARTICLE, data: dict | None = None, **headers) -> Answer:
     """A request through a WSGI application, as gunicorn makes it (without the test client's shortcuts)."""
     factory = RequestFactory()
-    request = factory.generic(method, path, **({"data": data} if data else {}), headers=headers)
     if method == "POST":
         request = factory.post(path, data or {}, headers=headers)
+    else:
+        request = factory.generic(method, path, headers=headers)
     seen: list = []
     # Django closes the database connection when a request ends; the test's transaction must survive it.
     request_started.disconnect(close_old_connections)
